@@ -1,0 +1,38 @@
+// swift-tools-version:6.0
+import PackageDescription
+
+// Layers (see DESIGN.md): CBLAS → Tensor → NN → Optim; Dynamics and Plot stand beside them;
+// Equilibrium re-exports them all; the `equilibrium` CLI sits on top. Dependencies point down only.
+let package = Package(
+    name: "Equilibrium",
+    platforms: [.macOS(.v14)],
+    products: [
+        .library(name: "Equilibrium", targets: ["Equilibrium"]),
+        .executable(name: "equilibrium", targets: ["equilibrium"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
+        .package(url: "https://github.com/apple/swift-numerics", from: "1.0.0"),
+    ],
+    targets: [
+        .systemLibrary(name: "CBLAS", path: "Sources/CBLAS", pkgConfig: "openblas",
+                       providers: [.apt(["libopenblas-dev"])]),
+        .systemLibrary(name: "CZlib", path: "Sources/CZlib", providers: [.apt(["zlib1g-dev"])]),
+        .target(name: "Tensor", dependencies: [
+            "CBLAS", .product(name: "Numerics", package: "swift-numerics"),
+        ]),
+        .target(name: "NN", dependencies: ["Tensor"]),
+        .target(name: "Optim", dependencies: ["Tensor", "NN"]),
+        .target(name: "Dynamics", dependencies: [.product(name: "Numerics", package: "swift-numerics")]),
+        .target(name: "Plot", dependencies: ["CZlib"]),
+        .target(name: "Equilibrium", dependencies: ["Tensor", "NN", "Optim", "Dynamics", "Plot"]),
+        .executableTarget(name: "equilibrium", dependencies: [
+            "Equilibrium", .product(name: "ArgumentParser", package: "swift-argument-parser"),
+        ]),
+        .testTarget(name: "TensorTests", dependencies: ["Tensor"], resources: [.copy("Fixtures")]),
+        .testTarget(name: "NNTests", dependencies: ["NN", "Tensor"]),
+        .testTarget(name: "OptimTests", dependencies: ["Optim", "NN", "Tensor"]),
+        .testTarget(name: "DynamicsTests", dependencies: ["Dynamics"]),
+        .testTarget(name: "PlotTests", dependencies: ["Plot"]),
+    ]
+)

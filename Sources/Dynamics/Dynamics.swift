@@ -1,0 +1,1 @@
+// Dynamics: closed-form and reduced models of GAN training.

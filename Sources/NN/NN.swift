@@ -1,0 +1,1 @@
+// NN: modules, layers, activations and initialisers built on Tensor.

@@ -1,0 +1,1 @@
+// Optim: optimisers whose state is named data, plus EMA and gradient clipping.

@@ -1,0 +1,1 @@
+// Plot: PNG and SVG figures without external dependencies beyond zlib.

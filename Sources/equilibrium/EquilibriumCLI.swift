@@ -1,0 +1,10 @@
+import ArgumentParser
+import Equilibrium
+
+@main
+struct EquilibriumCLI: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "equilibrium",
+        abstract: "Train and analyse GANs as two-player games.",
+        subcommands: [])
+}
