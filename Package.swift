@@ -30,8 +30,8 @@ let package = Package(
             "Equilibrium", .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
         .testTarget(name: "TensorTests", dependencies: ["Tensor"], resources: [.copy("Fixtures")]),
-        .testTarget(name: "NNTests", dependencies: ["NN", "Tensor"]),
-        .testTarget(name: "OptimTests", dependencies: ["Optim", "NN", "Tensor"]),
+        .testTarget(name: "NNTests", dependencies: ["NN", "Tensor"], resources: [.copy("Fixtures")]),
+        .testTarget(name: "OptimTests", dependencies: ["Optim", "NN", "Tensor"], resources: [.copy("Fixtures")]),
         .testTarget(name: "DynamicsTests", dependencies: ["Dynamics"]),
         .testTarget(name: "PlotTests", dependencies: ["Plot"]),
     ]
