@@ -1,0 +1,126 @@
+/// 2-D convolution (cross-correlation, as in PyTorch), its transpose, and its weight
+/// gradient. The three are each other's adjoints, so each backward rule is written with the
+/// other two and every order of derivative is available.
+///
+/// Layouts: images [N, C, H, W]; convolution weights [Cout, Cin, kH, kW].
+extension Tensor {
+    /// y = conv2d(x, w): x [N, Cin, H, W], w [Cout, Cin, kH, kW] → [N, Cout, Ho, Wo].
+    public static func conv2d(_ x: Tensor, weight w: Tensor, bias: Tensor? = nil, stride: Int = 1, padding: Int = 0) -> Tensor {
+        precondition(x.rank == 4 && w.rank == 4, "conv2d: input \(x.shape) and weight \(w.shape) must be rank 4")
+        precondition(x.shape[1] == w.shape[1], "conv2d: input has \(x.shape[1]) channels but weight \(w.shape) expects \(w.shape[1])")
+        precondition(stride >= 1 && padding >= 0, "conv2d: stride \(stride) must be ≥ 1 and padding \(padding) ≥ 0")
+        precondition(x.dtype == w.dtype, "conv2d: dtypes differ (\(x.dtype) and \(w.dtype))")
+        let geo = ConvGeometry(channels: x.shape[1], height: x.shape[2], width: x.shape[3],
+                               kernelH: w.shape[2], kernelW: w.shape[3], stride: stride, padding: padding)
+        precondition(geo.outH >= 1 && geo.outW >= 1,
+                     "conv2d: kernel \(w.shape[2])×\(w.shape[3]) with padding \(padding) does not fit input \(x.shape)")
+        let y = convForward(x, w, geo)
+        let out = bias.map { y + $0.reshaped([1, -1, 1, 1]) } ?? y
+        return out
+    }
+
+    static func convForward(_ x: Tensor, _ w: Tensor, _ geo: ConvGeometry) -> Tensor {
+        let (n, cout) = (x.shape[0], w.shape[0])
+        let outShape = [n, cout, geo.outH, geo.outW]
+        let out = TensorStorage(count: ShapeMath.count(outShape), dtype: x.dtype)
+        func run<T: TensorScalar>(_: T.Type) {
+            var cols = [T](repeating: 0, count: geo.colRows * geo.colCols)
+            let px = x.storage.typed(T.self), pw = w.storage.typed(T.self), po = out.typed(T.self)
+            let inSize = geo.channels * geo.height * geo.width, outSize = cout * geo.colCols
+            cols.withUnsafeMutableBufferPointer { c in
+                for i in 0..<n {
+                    geo.im2col(px + i * inSize, c.baseAddress!)
+                    gemm(transA: false, transB: false, m: cout, n: geo.colCols, k: geo.colRows, alpha: 1,
+                         pw, lda: geo.colRows, c.baseAddress!, ldb: geo.colCols, beta: 0, po + i * outSize, ldc: geo.colCols)
+                }
+            }
+        }
+        switch x.dtype {
+        case .float32: run(Float.self)
+        case .float64: run(Double.self)
+        }
+        return record("conv2d", output: out, shape: outShape, inputs: [x, w]) { ctx in
+            let (x, w, g) = (ctx.inputs[0], ctx.inputs[1], ctx.grad)
+            return [ctx.needsGrad[0] ? convTranspose(g, w, geo) : nil,
+                    ctx.needsGrad[1] ? convWeightGradient(x, g, geo) : nil]
+        }
+    }
+
+    /// The adjoint of conv2d in its input: g [N, Cout, Ho, Wo], w [Cout, Cin, kH, kW] →
+    /// [N, Cin, H, W] with H, W taken from `geo`.
+    static func convTranspose(_ g: Tensor, _ w: Tensor, _ geo: ConvGeometry) -> Tensor {
+        let (n, cout) = (g.shape[0], w.shape[0])
+        precondition(g.shape == [n, cout, geo.outH, geo.outW], "convTranspose: gradient shape \(g.shape) does not match geometry")
+        let outShape = [n, geo.channels, geo.height, geo.width]
+        let out = TensorStorage(count: ShapeMath.count(outShape), dtype: g.dtype)
+        func run<T: TensorScalar>(_: T.Type) {
+            var cols = [T](repeating: 0, count: geo.colRows * geo.colCols)
+            let pg = g.storage.typed(T.self), pw = w.storage.typed(T.self), po = out.typed(T.self)
+            let inSize = geo.channels * geo.height * geo.width, gSize = cout * geo.colCols
+            cols.withUnsafeMutableBufferPointer { c in
+                for i in 0..<n {
+                    gemm(transA: true, transB: false, m: geo.colRows, n: geo.colCols, k: cout, alpha: 1,
+                         pw, lda: geo.colRows, pg + i * gSize, ldb: geo.colCols, beta: 0, c.baseAddress!, ldc: geo.colCols)
+                    geo.col2im(c.baseAddress!, po + i * inSize)
+                }
+            }
+        }
+        switch g.dtype {
+        case .float32: run(Float.self)
+        case .float64: run(Double.self)
+        }
+        return record("conv_transpose2d", output: out, shape: outShape, inputs: [g, w]) { ctx in
+            let (g0, w, gy) = (ctx.inputs[0], ctx.inputs[1], ctx.grad)
+            return [ctx.needsGrad[0] ? convForward(gy, w, geo) : nil,
+                    ctx.needsGrad[1] ? convWeightGradient(gy, g0, geo) : nil]
+        }
+    }
+
+    /// ∂⟨conv2d(x, w), g⟩/∂w: x [N, Cin, H, W], g [N, Cout, Ho, Wo] → [Cout, Cin, kH, kW].
+    static func convWeightGradient(_ x: Tensor, _ g: Tensor, _ geo: ConvGeometry) -> Tensor {
+        let (n, cout) = (x.shape[0], g.shape[1])
+        let outShape = [cout, geo.channels, geo.kernelH, geo.kernelW]
+        let out = TensorStorage(zeros: ShapeMath.count(outShape), dtype: x.dtype)
+        func run<T: TensorScalar>(_: T.Type) {
+            var cols = [T](repeating: 0, count: geo.colRows * geo.colCols)
+            let px = x.storage.typed(T.self), pg = g.storage.typed(T.self), po = out.typed(T.self)
+            let inSize = geo.channels * geo.height * geo.width, gSize = cout * geo.colCols
+            cols.withUnsafeMutableBufferPointer { c in
+                for i in 0..<n {
+                    geo.im2col(px + i * inSize, c.baseAddress!)
+                    gemm(transA: false, transB: true, m: cout, n: geo.colRows, k: geo.colCols, alpha: 1,
+                         pg + i * gSize, lda: geo.colCols, c.baseAddress!, ldb: geo.colCols, beta: 1, po, ldc: geo.colRows)
+                }
+            }
+        }
+        switch x.dtype {
+        case .float32: run(Float.self)
+        case .float64: run(Double.self)
+        }
+        return record("conv2d_weight_grad", output: out, shape: outShape, inputs: [x, g]) { ctx in
+            let (x, g, gw) = (ctx.inputs[0], ctx.inputs[1], ctx.grad)
+            return [ctx.needsGrad[0] ? convTranspose(g, gw, geo) : nil,
+                    ctx.needsGrad[1] ? convForward(x, gw, geo) : nil]
+        }
+    }
+
+    /// Transposed convolution with PyTorch's ConvTranspose2d layout: x [N, Cin, H, W],
+    /// w [Cin, Cout, kH, kW] → [N, Cout, (H−1)s − 2p + k + outputPadding, …].
+    public static func convTranspose2d(_ x: Tensor, weight w: Tensor, bias: Tensor? = nil, stride: Int = 1,
+                                       padding: Int = 0, outputPadding: Int = 0) -> Tensor {
+        precondition(x.rank == 4 && w.rank == 4, "convTranspose2d: input \(x.shape) and weight \(w.shape) must be rank 4")
+        precondition(x.shape[1] == w.shape[0],
+                     "convTranspose2d: input has \(x.shape[1]) channels but weight \(w.shape) expects \(w.shape[0])")
+        precondition(outputPadding >= 0 && outputPadding < Swift.max(stride, 1),
+                     "convTranspose2d: outputPadding \(outputPadding) must be in 0..<stride (\(stride))")
+        let h = (x.shape[2] - 1) * stride - 2 * padding + w.shape[2] + outputPadding
+        let wd = (x.shape[3] - 1) * stride - 2 * padding + w.shape[3] + outputPadding
+        precondition(h >= 1 && wd >= 1, "convTranspose2d: output size \(h)×\(wd) is empty for input \(x.shape)")
+        // Seen as the adjoint of a conv2d that maps the output back to x.
+        let geo = ConvGeometry(channels: w.shape[1], height: h, width: wd, kernelH: w.shape[2], kernelW: w.shape[3],
+                               stride: stride, padding: padding)
+        precondition(geo.outH == x.shape[2] && geo.outW == x.shape[3], "convTranspose2d: inconsistent geometry for \(x.shape)")
+        let y = convTranspose(x, w, geo)
+        return bias.map { y + $0.reshaped([1, -1, 1, 1]) } ?? y
+    }
+}
