@@ -1,5 +1,11 @@
 // swift-tools-version:6.0
+import Foundation
 import PackageDescription
+
+// Opt-in: EQUILIBRIUM_NATIVE=1 compiles the numeric kernels for this machine's CPU
+// (AVX2/AVX-512, FMA). Off by default so builds run on any x86-64 or arm64 machine.
+let nativeFlags: [SwiftSetting] = ProcessInfo.processInfo.environment["EQUILIBRIUM_NATIVE"] == "1"
+    ? [.unsafeFlags(["-target-cpu", "native"])] : []
 
 // Layers (see DESIGN.md): CBLAS → Tensor → NN → Optim; Dynamics and Plot stand beside them;
 // Equilibrium re-exports them all; the `equilibrium` CLI sits on top. Dependencies point down only.
@@ -20,14 +26,14 @@ let package = Package(
         .systemLibrary(name: "CZlib", path: "Sources/CZlib", providers: [.apt(["zlib1g-dev"])]),
         .target(name: "Tensor", dependencies: [
             "CBLAS", .product(name: "Numerics", package: "swift-numerics"),
-        ]),
+        ], swiftSettings: nativeFlags),
         .target(name: "NN", dependencies: ["Tensor"]),
         .target(name: "Optim", dependencies: ["Tensor", "NN"]),
         .target(name: "Dynamics", dependencies: [.product(name: "Numerics", package: "swift-numerics")]),
         .target(name: "Plot", dependencies: ["CZlib"]),
         .target(name: "Equilibrium", dependencies: ["Tensor", "NN", "Optim", "Dynamics", "Plot"]),
         .executableTarget(name: "equilibrium", dependencies: [
-            "Equilibrium", .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            "Equilibrium", "CBLAS", .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
         .testTarget(name: "TensorTests", dependencies: ["Tensor"], resources: [.copy("Fixtures")]),
         .testTarget(name: "NNTests", dependencies: ["NN", "Tensor"], resources: [.copy("Fixtures")]),

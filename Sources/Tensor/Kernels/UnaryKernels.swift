@@ -17,7 +17,28 @@ private func mapLoop<T: TensorScalar>(_ src: UnsafePointer<T>, _ dst: UnsafeMuta
     for i in 0..<n { dst[i] = f(src[i]) }
 }
 
+/// Float32 transcendental ops take the vectorisable forms in `FastMath`; returns false for
+/// ops it does not handle.
+private func fastFloatKernel(_ op: UnaryOp, _ src: UnsafePointer<Float>, _ dst: UnsafeMutablePointer<Float>, _ n: Int) -> Bool {
+    switch op {
+    case .exp: mapLoop(src, dst, n) { FastMath.exp($0) }
+    case .tanh: mapLoop(src, dst, n) { FastMath.tanh($0) }
+    case .sigmoid: mapLoop(src, dst, n) { FastMath.sigmoid($0) }
+    case .softplus: mapLoop(src, dst, n) { FastMath.softplus($0) }
+    case .elu(let alpha):
+        let a = Float(alpha)
+        mapLoop(src, dst, n) { FastMath.elu($0, alpha: a) }
+    default: return false
+    }
+    return true
+}
+
 func unaryKernel<T: TensorScalar>(_ op: UnaryOp, _ src: UnsafePointer<T>, _ dst: UnsafeMutablePointer<T>, _ n: Int) {
+    if T.self == Float.self,
+       fastFloatKernel(op, UnsafeRawPointer(src).assumingMemoryBound(to: Float.self),
+                       UnsafeMutableRawPointer(dst).assumingMemoryBound(to: Float.self), n) {
+        return
+    }
     switch op {
     case .neg: mapLoop(src, dst, n) { -$0 }
     case .exp: mapLoop(src, dst, n) { T.exp($0) }
