@@ -1,0 +1,51 @@
+import Tensor
+
+/// The nonlinearities GAN players use, as values (for builders such as `MLP`) and, through
+/// `ActivationLayer`, as layers.
+public enum Activation: Sendable, Equatable {
+    case identity
+    case relu
+    case leakyRelu(slope: Double)
+    case elu(alpha: Double)
+    case tanh
+    case sigmoid
+    case softplus
+    /// Maximum over groups of `pieces` consecutive features of axis 1: [N, F·pieces, …] →
+    /// [N, F, …]; feature j of the output is the max of inputs j·pieces ..< (j+1)·pieces.
+    case maxout(pieces: Int)
+
+    /// How many inputs each output feature consumes along axis 1 (`pieces` for maxout, else 1).
+    public var widthFactor: Int {
+        if case .maxout(let pieces) = self { return pieces }
+        return 1
+    }
+
+    public func apply(_ x: Tensor) -> Tensor {
+        switch self {
+        case .identity: return x
+        case .relu: return x.relu()
+        case .leakyRelu(let slope): return x.leakyRelu(slope)
+        case .elu(let alpha): return x.elu(alpha)
+        case .tanh: return x.tanh()
+        case .sigmoid: return x.sigmoid()
+        case .softplus: return x.softplus()
+        case .maxout(let pieces):
+            precondition(pieces >= 1, "maxout: pieces must be at least 1, got \(pieces)")
+            precondition(x.rank >= 2 && x.shape[1] % pieces == 0,
+                         "maxout(\(pieces)): axis 1 of input \(x.shape) is not a multiple of \(pieces)")
+            var grouped = x.shape
+            grouped.replaceSubrange(1...1, with: [x.shape[1] / pieces, pieces])
+            return x.reshaped(grouped).max(axis: 2)
+        }
+    }
+}
+
+/// An `Activation` as a layer.
+public final class ActivationLayer: ParameterFreeLayer {
+    public let activation: Activation
+    public var isTraining = true
+
+    public init(_ activation: Activation) { self.activation = activation }
+
+    public func callAsFunction(_ x: Tensor) -> Tensor { activation.apply(x) }
+}
