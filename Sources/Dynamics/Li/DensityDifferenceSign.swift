@@ -55,4 +55,43 @@ struct DensityDifferenceSign {
         let v = scaledValue(at: x)
         return v > 0 ? 1 : (v < 0 ? -1 : 0)
     }
+
+    /// Signs of h̃ at lo + k·spacing for k in 0..<count (the last point forced to `hi`).
+    ///
+    /// Why not `sign(at:)` per point: the scan is the optimal dynamics' whole cost. On a
+    /// uniform grid each term obeys t_k(x + Δ) = t_k(x)·e^{m_k Δ}, so blocks of points reuse one
+    /// exact evaluation and cost a multiply per term. Each block restarts from exact, rescaled
+    /// terms, so round-off cannot build up and no term can overflow.
+    func signsOnGrid(lo: Double, hi: Double, count: Int, _ visit: (_ index: Int, _ x: Double, _ sign: Int) -> Void) {
+        let spacing = (hi - lo) / Double(count - 1)
+        let block = 32
+        let largestRate = rates.map { abs($0) }.max() ?? 0
+        let n = rates.count
+        guard n <= 4, largestRate * spacing * Double(block) < 200 else {
+            for k in 0..<count {
+                let x = k == count - 1 ? hi : lo + Double(k) * spacing
+                visit(k, x, sign(at: x))
+            }
+            return
+        }
+        var ratio = SIMD4<Double>(repeating: 1), weight = SIMD4<Double>()
+        for k in 0..<n {
+            ratio[k] = Double.exp(rates[k] * spacing)
+            weight[k] = weights[k]
+        }
+        var term = SIMD4<Double>()
+        for k in 0..<count {
+            let x = k == count - 1 ? hi : lo + Double(k) * spacing
+            if k % block == 0 || k == count - 1 {
+                var largest = -Double.infinity
+                for j in 0..<n { largest = Swift.max(largest, rates[j] * x - 0.5 * rates[j] * rates[j]) }
+                term = SIMD4()
+                for j in 0..<n { term[j] = Double.exp(rates[j] * x - 0.5 * rates[j] * rates[j] - largest) }
+            } else {
+                term = term * ratio
+            }
+            let v = (weight * term).sum()
+            visit(k, x, v > 0 ? 1 : (v < 0 ? -1 : 0))
+        }
+    }
 }

@@ -85,16 +85,26 @@ public struct LiTrainer: Sendable, Hashable {
         state.means = generatorStep(state.means, gradient: model.stepQuantities(means: state.means, endpoints: e).meanGradient)
     }
 
-    /// Unrolled step: the generator follows d/dμ L(μ, e^{(k)}(μ)), the total derivative
-    /// through k simulated ascent steps, propagated in forward mode:
-    /// de′/dμ = de/dμ ± η_d [F′(e)·de/dμ + ∂F/∂μ(e)], then the projection's Jacobian.
+    /// Unrolled step: the generator follows the total derivative through k simulated
+    /// discriminator steps; the real discriminator keeps only the first (ordinary) step.
     @inlinable
     func unrolledStep(_ state: inout LiState, unroll k: Int) {
-        let mu = state.means
+        let unrolled = unrolledGradient(means: state.means, endpoints: state.discriminator.endpoints, unroll: k)
+        state.discriminator.endpoints = unrolled.firstStep
+        state.means = generatorStep(state.means, gradient: unrolled.gradient)
+    }
+
+    /// d/dμ L(μ, e⁽ᵏ⁾(μ)) where e⁽ᵏ⁾ is k ascent steps from `endpoints` at fixed μ, propagated
+    /// in forward mode: de′/dμ = de/dμ ± η_d [F′(e)·de/dμ + ∂F/∂μ(e)], then the projection's
+    /// Jacobian. Also returns the discriminator after one ordinary step.
+    @inlinable
+    func unrolledGradient(means mu: SIMD2<Double>, endpoints start: SIMD4<Double>, unroll k: Int)
+        -> (gradient: SIMD2<Double>, firstStep: SIMD4<Double>)
+    {
         let orientation = IntervalPair.orientation
-        var e = state.discriminator.endpoints
+        var e = start
         var derivatives = (SIMD4<Double>(), SIMD4<Double>())  // de/dμ₁, de/dμ₂
-        var realNext = discriminatorStep(e, difference: model.stepQuantities(means: mu, endpoints: e).differenceAtEndpoints)
+        var firstStep = discriminatorStep(e, difference: model.stepQuantities(means: mu, endpoints: e).differenceAtEndpoints)
         for s in 0..<k {
             var difference = SIMD4<Double>(), slope = SIMD4<Double>()
             var sensitivity1 = SIMD4<Double>(), sensitivity2 = SIMD4<Double>()
@@ -109,14 +119,20 @@ public struct LiTrainer: Sendable, Hashable {
             derivatives.0 += scale * (slope * derivatives.0 + sensitivity1)
             derivatives.1 += scale * (slope * derivatives.1 + sensitivity2)
             e = feasibility.applyTracking(e + scale * difference, derivatives: &derivatives)
-            if s == 0 { realNext = e }
+            if s == 0 { firstStep = e }
         }
         // d/dμ_j L = ∂L/∂μ_j + Σ_i ∂L/∂e_i · de_i/dμ_j, with ∂L/∂e_i = ±F(e_i).
         let q = model.stepQuantities(means: mu, endpoints: e)
         let endpointGradient = orientation * q.differenceAtEndpoints
         let total = q.meanGradient + SIMD2((endpointGradient * derivatives.0).sum(),
                                            (endpointGradient * derivatives.1).sum())
-        state.discriminator.endpoints = realNext
-        state.means = generatorStep(mu, gradient: total)
+        return (total, firstStep)
+    }
+
+    /// k discriminator ascent steps against fixed means.
+    public func ascend(_ endpoints: SIMD4<Double>, means: SIMD2<Double>, steps k: Int) -> SIMD4<Double> {
+        var e = endpoints
+        for _ in 0..<k { e = discriminatorStep(e, difference: model.stepQuantities(means: means, endpoints: e).differenceAtEndpoints) }
+        return e
     }
 }

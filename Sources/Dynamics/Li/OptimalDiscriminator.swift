@@ -67,13 +67,10 @@ private struct CrossingSearch {
 
     func run() -> (crossings: [Double], leftmostSign: Int) {
         let lo = sign.rates.first! - 6, hi = sign.rates.last! + 6
-        let spacing = (hi - lo) / Double(gridPoints - 1)
         var crossings: [Double] = []
         var firstSign = 0, lastSign = 0, lastX = lo
-        for k in 0..<gridPoints {
-            let x = k == gridPoints - 1 ? hi : lo + Double(k) * spacing
-            let s = sign.sign(at: x)
-            if s == 0 { continue }
+        sign.signsOnGrid(lo: lo, hi: hi, count: gridPoints) { _, x, s in
+            if s == 0 { return }
             if firstSign == 0 { firstSign = s }
             if lastSign != 0 && s != lastSign {
                 crossings.append(bisect(lastX, x, signAtLeft: lastSign))
