@@ -47,6 +47,14 @@ public struct Canvas: Sendable, Hashable {
     /// A line of `thickness` pixels; with `dash` = (on, off) lengths, a dashed one.
     public mutating func drawLine(from a: (x: Double, y: Double), to b: (x: Double, y: Double), _ color: RGB,
                                   thickness: Int = 1, dash: (on: Int, off: Int)? = nil) {
+        var phase = 0
+        drawLine(from: a, to: b, color, thickness: thickness, dash: dash, phase: &phase)
+    }
+
+    /// As above, continuing the dash pattern at `phase` and advancing it, so a polyline of
+    /// many short segments stays dashed.
+    public mutating func drawLine(from a: (x: Double, y: Double), to b: (x: Double, y: Double), _ color: RGB,
+                                  thickness: Int, dash: (on: Int, off: Int)?, phase: inout Int) {
         guard a.x.isFinite, a.y.isFinite, b.x.isFinite, b.y.isFinite else { return }
         // Clip far-away endpoints to keep the step count bounded.
         let limit = Double(max(width, height) * 4)
@@ -55,11 +63,12 @@ public struct Canvas: Sendable, Hashable {
         let steps = max(Int(max(abs(bx - ax), abs(by - ay)).rounded(.up)), 1)
         let half = (thickness - 1) / 2
         for k in 0...steps {
-            if let dash, (k % (dash.on + dash.off)) >= dash.on { continue }
+            if let dash, ((phase + k) % (dash.on + dash.off)) >= dash.on { continue }
             let t = Double(k) / Double(steps)
             let x = Int((ax + (bx - ax) * t).rounded()), y = Int((ay + (by - ay) * t).rounded())
             fillRect(x: x - half, y: y - half, width: thickness, height: thickness, color)
         }
+        phase += steps
     }
 
     /// A filled disc of radius r centred at (x, y).

@@ -45,10 +45,11 @@ public struct LinePlot: Sendable {
         clipped.paste(canvasRegion(canvas, frame.area), x: 0, y: 0)
         for (k, s) in series.enumerated() {
             let color = s.color ?? RGB.series(k)
+            var phase = 0
             for i in 1..<max(s.x.count, 1) where s.y[i - 1].isFinite && s.y[i].isFinite {
                 clipped.drawLine(from: (local.pixelX(s.x[i - 1]), local.pixelY(s.y[i - 1])),
                                  to: (local.pixelX(s.x[i]), local.pixelY(s.y[i])), color,
-                                 thickness: s.thickness, dash: s.dashed ? (6, 4) : nil)
+                                 thickness: s.thickness, dash: s.dashed ? (6, 4) : nil, phase: &phase)
             }
         }
         canvas.paste(clipped, x: frame.area.x, y: frame.area.y)
