@@ -3,7 +3,7 @@ import Foundation
 /// Computes `body(i)` for i in 0..<count on `threads` workers and returns the results in
 /// index order. Workers pull indices from a shared counter, so uneven items balance out; each
 /// result lands in its own slot, so the output never depends on scheduling.
-public func parallelMap<T: Sendable>(count: Int, threads: Int,
+func parallelMap<T: Sendable>(count: Int, threads: Int,
                                      progress: (@Sendable (_ done: Int, _ total: Int) -> Void)? = nil,
                                      _ body: @Sendable (Int) -> T) -> [T] {
     let slots = ResultSlots<T>(count: count)
@@ -20,7 +20,7 @@ public func parallelMap<T: Sendable>(count: Int, threads: Int,
 }
 
 /// The number of hardware threads, the default worker count.
-public var availableThreads: Int { ProcessInfo.processInfo.activeProcessorCount }
+var availableThreads: Int { ProcessInfo.processInfo.activeProcessorCount }
 
 /// One write-once slot per index; distinct indices never race.
 private final class ResultSlots<T>: @unchecked Sendable {

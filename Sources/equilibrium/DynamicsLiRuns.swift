@@ -6,7 +6,7 @@ import Foundation
 extension DynamicsLiCommand {
     func runExperiments(_ schedules: [LiSchedule]) throws {
         try FileManager.default.createDirectory(atPath: out, withIntermediateDirectories: true)
-        let workers = threads ?? availableThreads
+        let workers = threads ?? LiSuccessExperiment.defaultThreadCount
         var results: [(LiSuccessResult, Double)] = []
         for schedule in schedules {
             let experiment = try experiment(schedule)

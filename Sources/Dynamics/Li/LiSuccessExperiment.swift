@@ -80,8 +80,11 @@ public struct LiSuccessExperiment: Sendable, Hashable {
                             discriminatorCollapses: discriminatorCollapses, modeCollapses: modeCollapses)
     }
 
+    /// The default worker count: every hardware thread.
+    public static var defaultThreadCount: Int { availableThreads }
+
     /// Runs every cell on `threads` workers; `progress` is called after each cell.
-    public func run(threads: Int = availableThreads,
+    public func run(threads: Int = LiSuccessExperiment.defaultThreadCount,
                     progress: (@Sendable (_ done: Int, _ total: Int) -> Void)? = nil) -> LiSuccessResult {
         let cells = self.cells
         let results = parallelMap(count: cells.count, threads: threads, progress: progress) { k in
