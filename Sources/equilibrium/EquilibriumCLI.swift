@@ -6,5 +6,5 @@ struct EquilibriumCLI: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "equilibrium",
         abstract: "Train and analyse GANs as two-player games.",
-        subcommands: [BenchCommand.self])
+        subcommands: [DynamicsCommand.self, BenchCommand.self])
 }

@@ -1,1 +1,0 @@
-// Plot: PNG and SVG figures without external dependencies beyond zlib.
