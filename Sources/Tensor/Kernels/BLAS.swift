@@ -8,6 +8,7 @@ func gemm<T: TensorScalar>(transA: Bool, transB: Bool, m: Int, n: Int, k: Int, a
     let ta = transA ? CblasTrans : CblasNoTrans
     let tb = transB ? CblasTrans : CblasNoTrans
     if m == 0 || n == 0 { return }
+    BLASThreads.pinOnFirstUse()
     if T.self == Float.self {
         cblas_sgemm(CblasRowMajor, ta, tb, Int32(m), Int32(n), Int32(k), Float(alpha),
                     UnsafeRawPointer(a).assumingMemoryBound(to: Float.self), Int32(lda),
@@ -21,10 +22,27 @@ func gemm<T: TensorScalar>(transA: Bool, transB: Bool, m: Int, n: Int, k: Int, a
     }
 }
 
-/// Threads OpenBLAS may use. Results of a GEMM do not depend on this in OpenBLAS's
-/// partitioning (it splits M and N, never K), but callers that parallelise themselves
-/// should set 1 to avoid oversubscription.
+/// Threads OpenBLAS may use.
+///
+/// Equilibrium pins OpenBLAS to **one thread** before its first GEMM, because OpenBLAS 0.3.21
+/// does not give bit-identical products on 1 and 2 threads (measured here: a 300×257·257×190
+/// sgemm differs in the last bits), and a run must reproduce its numbers on any machine.
+/// Parallelism comes from Equilibrium's own deterministic loops (independent runs, grid
+/// cells) instead. `set(_:)` opts into threaded BLAS, trading bitwise reproducibility across
+/// thread counts for speed on large matrices.
 public enum BLASThreads {
-    public static func set(_ n: Int) { openblas_set_num_threads(Int32(max(n, 1))) }
-    public static var current: Int { Int(openblas_get_num_threads()) }
+    private static let pinned: Void = { openblas_set_num_threads(1) }()
+
+    @inline(__always)
+    static func pinOnFirstUse() { _ = pinned }
+
+    public static func set(_ n: Int) {
+        pinOnFirstUse()
+        openblas_set_num_threads(Int32(max(n, 1)))
+    }
+
+    public static var current: Int {
+        pinOnFirstUse()
+        return Int(openblas_get_num_threads())
+    }
 }

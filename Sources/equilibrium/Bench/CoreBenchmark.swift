@@ -10,7 +10,7 @@ struct CoreBenchmark {
     var quick: Bool
 
     func run() -> String {
-        BLASThreads.set(threads)
+        BLASThreads.set(threads)  // explicit opt-in; 1 is the reproducible default
         var out = "# bench core — \(threads) BLAS thread(s), median of 5 trials\n\n"
         out += gemmTable()
         out += "\n" + opTable()
