@@ -7,8 +7,9 @@ public final class GradNode: @unchecked Sendable {
     // @unchecked: every stored property is a `let` whose value is itself immutable or
     // copy-on-write; nothing here is mutated after `init`.
     let name: String
-    /// Every tensor input of the op, kept so backward rules can read them.
-    let inputs: [Tensor]
+    /// Every tensor input of the op, kept so backward rules can read them. A `var` only so
+    /// that `deinit` can take the chain apart without recursion.
+    private(set) var inputs: [Tensor]
     /// The op's output values (not the output tensor: that would make a reference cycle).
     let outputStorage: TensorStorage?
     let outputShape: [Int]
@@ -24,6 +25,19 @@ public final class GradNode: @unchecked Sendable {
     }
 
     var isLeaf: Bool { backward == nil }
+
+    /// Releases long chains iteratively: the default recursive release overflows the stack
+    /// for graphs of some tens of thousands of nodes.
+    deinit {
+        var pending = inputs.compactMap(\.node)
+        inputs.removeAll()
+        while var node = pending.popLast() {
+            if isKnownUniquelyReferenced(&node) {
+                pending.append(contentsOf: node.inputs.compactMap(\.node))
+                node.inputs.removeAll()
+            }
+        }
+    }
 }
 
 /// What a backward rule sees: the op's inputs and output, the incoming gradient, and which

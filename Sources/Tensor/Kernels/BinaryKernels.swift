@@ -80,7 +80,11 @@ func binaryKernel<T: TensorScalar>(
     case .sub: broadcastLoop(a, aShape, b, bShape, out, outShape) { $0 - $1 }
     case .mul: broadcastLoop(a, aShape, b, bShape, out, outShape) { $0 * $1 }
     case .div: broadcastLoop(a, aShape, b, bShape, out, outShape) { $0 / $1 }
-    case .pow: broadcastLoop(a, aShape, b, bShape, out, outShape) { T.pow($0, $1) }
+    case .pow:
+        broadcastLoop(a, aShape, b, bShape, out, outShape) { x, p in
+            if let k = Int(exactly: p) { return T.pow(x, k) }
+            return T.pow(x, p)
+        }
     case .maximum: broadcastLoop(a, aShape, b, bShape, out, outShape) { $0 >= $1 ? $0 : $1 }
     case .minimum: broadcastLoop(a, aShape, b, bShape, out, outShape) { $0 <= $1 ? $0 : $1 }
     case .greater: broadcastLoop(a, aShape, b, bShape, out, outShape) { $0 > $1 ? 1 : 0 }

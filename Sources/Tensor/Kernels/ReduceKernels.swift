@@ -20,8 +20,10 @@ func reduceKernel<T: TensorScalar>(_ mode: ReduceMode, _ src: UnsafePointer<T>, 
                 out[0] = (s0 + s1) + (s2 + s3)
             case .max:
                 var best = base[0], bestIndex = 0
-                for i in 1..<max(n, 1) where base[i] > best || best.isNaN && !base[i].isNaN {
-                    best = base[i]; bestIndex = i
+                var i = 1
+                while i < n && !best.isNaN {
+                    if base[i] > best || base[i].isNaN { best = base[i]; bestIndex = i }
+                    i += 1
                 }
                 out[0] = best
                 argmax?[o] = bestIndex
@@ -35,7 +37,7 @@ func reduceKernel<T: TensorScalar>(_ mode: ReduceMode, _ src: UnsafePointer<T>, 
                 case .sum:
                     for j in 0..<inner { out[j] += row[j] }
                 case .max:
-                    for j in 0..<inner where row[j] > out[j] {
+                    for j in 0..<inner where row[j] > out[j] || (row[j].isNaN && !out[j].isNaN) {
                         out[j] = row[j]
                         argmax?[o * inner + j] = i
                     }

@@ -71,6 +71,7 @@ func unaryKernel<T: TensorScalar>(_ op: UnaryOp, _ src: UnsafePointer<T>, _ dst:
         if p == 2 { mapLoop(src, dst, n) { $0 * $0 } }
         else if p == 1 { mapLoop(src, dst, n) { $0 } }
         else if p == 0.5 { mapLoop(src, dst, n) { $0.squareRoot() } }
+        else if let k = Int(exactly: p) { mapLoop(src, dst, n) { T.pow($0, k) } }
         else { mapLoop(src, dst, n) { T.pow($0, e) } }
     case .addScalar(let c):
         let v = T(c)

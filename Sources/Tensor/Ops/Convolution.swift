@@ -10,6 +10,11 @@ extension Tensor {
         precondition(x.shape[1] == w.shape[1], "conv2d: input has \(x.shape[1]) channels but weight \(w.shape) expects \(w.shape[1])")
         precondition(stride >= 1 && padding >= 0, "conv2d: stride \(stride) must be ≥ 1 and padding \(padding) ≥ 0")
         precondition(x.dtype == w.dtype, "conv2d: dtypes differ (\(x.dtype) and \(w.dtype))")
+        precondition(x.shape[2] + 2 * padding >= w.shape[2] && x.shape[3] + 2 * padding >= w.shape[3],
+                     "conv2d: kernel \(w.shape[2])×\(w.shape[3]) is larger than the padded input \(x.shape) (padding \(padding))")
+        if let bias {
+            precondition(bias.shape == [w.shape[0]], "conv2d: bias shape \(bias.shape) does not match \(w.shape[0]) output channels")
+        }
         let geo = ConvGeometry(channels: x.shape[1], height: x.shape[2], width: x.shape[3],
                                kernelH: w.shape[2], kernelW: w.shape[3], stride: stride, padding: padding)
         precondition(geo.outH >= 1 && geo.outW >= 1,
@@ -111,6 +116,11 @@ extension Tensor {
         precondition(x.rank == 4 && w.rank == 4, "convTranspose2d: input \(x.shape) and weight \(w.shape) must be rank 4")
         precondition(x.shape[1] == w.shape[0],
                      "convTranspose2d: input has \(x.shape[1]) channels but weight \(w.shape) expects \(w.shape[0])")
+        precondition(x.dtype == w.dtype, "convTranspose2d: dtypes differ (\(x.dtype) and \(w.dtype))")
+        precondition(stride >= 1 && padding >= 0, "convTranspose2d: stride \(stride) must be ≥ 1 and padding \(padding) ≥ 0")
+        if let bias {
+            precondition(bias.shape == [w.shape[1]], "convTranspose2d: bias shape \(bias.shape) does not match \(w.shape[1]) output channels")
+        }
         precondition(outputPadding >= 0 && outputPadding < Swift.max(stride, 1),
                      "convTranspose2d: outputPadding \(outputPadding) must be in 0..<stride (\(stride))")
         let h = (x.shape[2] - 1) * stride - 2 * padding + w.shape[2] + outputPadding

@@ -102,7 +102,7 @@ extension Tensor {
         Tensor.binary("pow", .pow, self, exponent) { ctx in
             let (x, p, y) = (ctx.inputs[0], ctx.inputs[1], ctx.output)
             return [ctx.needsGrad[0] ? (ctx.grad * p * x.pow(p - 1)).sum(toShape: x.shape) : nil,
-                    ctx.needsGrad[1] ? (ctx.grad * y * x.log()).sum(toShape: p.shape) : nil]
+                    ctx.needsGrad[1] ? (ctx.grad * y * Tensor.where(x.abs().greater(0), x, x.onesLike()).log()).sum(toShape: p.shape) : nil]
         }
     }
 
@@ -184,7 +184,7 @@ extension Tensor {
     public func elu(_ alpha: Double = 1) -> Tensor {
         unary("elu", .elu(alpha)) { ctx in
             let x = ctx.inputs[0]
-            return Tensor.where(x.greater(0), ctx.grad, ctx.grad * x.exp() * alpha)
+            return Tensor.where(x.greater(0), ctx.grad, ctx.grad * (ctx.output + alpha))
         }
     }
 

@@ -106,7 +106,7 @@ extension Tensor {
         let shiftedMax = Tensor.where(m.isFiniteMask(), m, m.zerosLike())
         let lse = (plain - shiftedMax).exp().sum(axis: a, keepDims: true).log() + shiftedMax
         var outShape = shape
-        if !keepDims { outShape.remove(at: a) }
+        if keepDims { outShape[a] = 1 } else { outShape.remove(at: a) }
         let inputShape = shape
         return Tensor.record("logsumexp", output: lse.storage, shape: outShape, inputs: [self]) { ctx in
             var kept = inputShape

@@ -147,9 +147,11 @@ extension Tensor {
 
     /// Places this tensor into zeros of shape `full` at offset `start` along `axis`
     /// (the adjoint of `slice`).
-    public func embedded(into full: [Int], axis a: Int, at start: Int) -> Tensor {
-        precondition(full.count == rank && start >= 0 && start + shape[a] <= full[a],
-                     "embedded: shape \(shape) does not fit into \(full) at \(start) along axis \(a)")
+    public func embedded(into full: [Int], axis: Int, at start: Int) -> Tensor {
+        let a = ShapeMath.axis(axis, rank: rank, op: "embedded")
+        precondition(full.count == rank && start >= 0 && start + shape[a] <= full[a]
+                        && (0..<rank).allSatisfy { $0 == a || shape[$0] == full[$0] },
+                     "embedded: shape \(shape) does not fit into \(full) at \(start) along axis \(axis)")
         let outer = ShapeMath.count(Array(shape[..<a])), inner = ShapeMath.count(Array(shape[(a + 1)...]))
         let bytes = dtype.byteSize
         let out = TensorStorage(zeros: ShapeMath.count(full), dtype: dtype)

@@ -65,23 +65,26 @@ extension Tensor {
         case .float32:
             let p = out.typed(Float.self)
             let (l, s) = (Float(low), Float(scale))
+            // low + scale·u can round up to high; the largest value below it is the cap.
+            let cap = scale > 0 ? Float(high).nextDown : l
             var i = 0
             while i < n {
                 let b = Philox4x32.block(index: UInt64(i / 4), key: key)
                 withUnsafeBytes(of: b) { words in
                     for j in 0..<Swift.min(4, n - i) {
-                        p[i + j] = l + s * unitFloat(words.load(fromByteOffset: 4 * j, as: UInt32.self))
+                        p[i + j] = Swift.min(l + s * unitFloat(words.load(fromByteOffset: 4 * j, as: UInt32.self)), cap)
                     }
                 }
                 i += 4
             }
         case .float64:
             let p = out.typed(Double.self)
+            let cap = scale > 0 ? high.nextDown : low
             var i = 0
             while i < n {
                 let b = Philox4x32.block(index: UInt64(i / 2), key: key)
-                p[i] = low + scale * unitDouble(b.0, b.1)
-                if i + 1 < n { p[i + 1] = low + scale * unitDouble(b.2, b.3) }
+                p[i] = Swift.min(low + scale * unitDouble(b.0, b.1), cap)
+                if i + 1 < n { p[i + 1] = Swift.min(low + scale * unitDouble(b.2, b.3), cap) }
                 i += 2
             }
         }
