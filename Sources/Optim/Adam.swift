@@ -1,0 +1,120 @@
+import Foundation
+import Tensor
+
+/// Adam exactly as `torch.optim.Adam` (amsgrad off) defines it, with L2 weight decay
+/// folded into the gradient. With g = ∇θ (negated when `maximize`), step t (per parameter):
+///
+///     g ← g + λ·θ
+///     m ← lerp(m, g, 1 − β1)            (= β1·m + (1 − β1)·g)
+///     v ← β2·v + (1 − β2)·g²
+///     θ ← θ − (η / (1 − β1ᵗ)) · m / (√v / √(1 − β2ᵗ) + ε)
+///
+/// ε is added outside the square root, after bias correction, as PyTorch does.
+/// State: "lr", "step.<p>", "exp_avg.<p>" (m), "exp_avg_sq.<p>" (v).
+public struct Adam: Optimizer {
+    public var learningRate: Double
+    public let beta1: Double
+    public let beta2: Double
+    public let epsilon: Double
+    public let weightDecay: Double
+    public let maximize: Bool
+    private var slots = ParameterSlots(optimizer: "Adam", slots: ["exp_avg", "exp_avg_sq"], countsSteps: true)
+
+    public init(learningRate: Double = 1e-3, beta1: Double = 0.9, beta2: Double = 0.999, epsilon: Double = 1e-8,
+                weightDecay: Double = 0, maximize: Bool = false) {
+        AdamRule.check("Adam", learningRate: learningRate, beta1: beta1, beta2: beta2, epsilon: epsilon, weightDecay: weightDecay)
+        self.learningRate = learningRate
+        self.beta1 = beta1
+        self.beta2 = beta2
+        self.epsilon = epsilon
+        self.weightDecay = weightDecay
+        self.maximize = maximize
+    }
+
+    public var state: [String: Tensor] { slots.state(learningRate: learningRate) }
+
+    public mutating func loadState(_ state: [String: Tensor]) throws {
+        learningRate = try slots.load(state)
+    }
+
+    public mutating func step(_ parameters: inout [String: Tensor], gradients: [String: Tensor]) {
+        slots.step(&parameters, gradients: gradients, rule: AdamRule(
+            lr: learningRate, beta1: beta1, beta2: beta2, epsilon: epsilon,
+            weightDecay: weightDecay, decoupled: false, maximize: maximize))
+    }
+}
+
+/// AdamW exactly as `torch.optim.AdamW` (amsgrad off) defines it: weight decay is decoupled
+/// from the gradient and applied to the parameter before the Adam update,
+///
+///     θ ← θ·(1 − η·λ)
+///
+/// then the Adam step above with λ = 0. State as Adam's.
+public struct AdamW: Optimizer {
+    public var learningRate: Double
+    public let beta1: Double
+    public let beta2: Double
+    public let epsilon: Double
+    public let weightDecay: Double
+    public let maximize: Bool
+    private var slots = ParameterSlots(optimizer: "AdamW", slots: ["exp_avg", "exp_avg_sq"], countsSteps: true)
+
+    public init(learningRate: Double = 1e-3, beta1: Double = 0.9, beta2: Double = 0.999, epsilon: Double = 1e-8,
+                weightDecay: Double = 1e-2, maximize: Bool = false) {
+        AdamRule.check("AdamW", learningRate: learningRate, beta1: beta1, beta2: beta2, epsilon: epsilon, weightDecay: weightDecay)
+        self.learningRate = learningRate
+        self.beta1 = beta1
+        self.beta2 = beta2
+        self.epsilon = epsilon
+        self.weightDecay = weightDecay
+        self.maximize = maximize
+    }
+
+    public var state: [String: Tensor] { slots.state(learningRate: learningRate) }
+
+    public mutating func loadState(_ state: [String: Tensor]) throws {
+        learningRate = try slots.load(state)
+    }
+
+    public mutating func step(_ parameters: inout [String: Tensor], gradients: [String: Tensor]) {
+        slots.step(&parameters, gradients: gradients, rule: AdamRule(
+            lr: learningRate, beta1: beta1, beta2: beta2, epsilon: epsilon,
+            weightDecay: weightDecay, decoupled: true, maximize: maximize))
+    }
+}
+
+/// The shared Adam/AdamW update, in PyTorch's operation order (`_single_tensor_adam`).
+struct AdamRule: ElementwiseRule {
+    let lr, beta1, beta2, epsilon, weightDecay: Double
+    let decoupled: Bool
+    let maximize: Bool
+
+    static func check(_ name: String, learningRate: Double, beta1: Double, beta2: Double, epsilon: Double, weightDecay: Double) {
+        precondition(learningRate >= 0, "\(name): learning rate must be non-negative, got \(learningRate)")
+        precondition((0..<1).contains(beta1), "\(name): beta1 must be in [0, 1), got \(beta1)")
+        precondition((0..<1).contains(beta2), "\(name): beta2 must be in [0, 1), got \(beta2)")
+        precondition(epsilon >= 0, "\(name): epsilon must be non-negative, got \(epsilon)")
+        precondition(weightDecay >= 0, "\(name): weight decay must be non-negative, got \(weightDecay)")
+    }
+
+    func update<T: TensorScalar>(parameter p: UnsafeMutableBufferPointer<T>, buffers: [UnsafeMutableBufferPointer<T>],
+                                 gradient: UnsafeBufferPointer<T>, step: Int, fresh: Bool) {
+        let m = buffers[0], v = buffers[1]
+        // Scalars are computed in Double (Python floats in PyTorch), then rounded to T once.
+        let biasCorrection1 = 1 - Foundation.pow(beta1, Double(step))
+        let biasCorrection2Sqrt = (1 - Foundation.pow(beta2, Double(step))).squareRoot()
+        let stepSize = T(lr / biasCorrection1), bc2 = T(biasCorrection2Sqrt)
+        let w1 = T(1 - beta1), b2 = T(beta2), w2 = T(1 - beta2), eps = T(epsilon)
+        let wd = T(weightDecay), shrink = T(1 - lr * weightDecay)
+        for i in 0..<p.count {
+            var g = maximize ? -gradient[i] : gradient[i]
+            if weightDecay != 0 {
+                if decoupled { p[i] = p[i] * shrink } else { g = g + wd * p[i] }
+            }
+            m[i] = lerp(m[i], g, w1)
+            v[i] = v[i] * b2 + w2 * g * g
+            let denominator = v[i].squareRoot() / bc2 + eps
+            p[i] = p[i] + (-stepSize) * m[i] / denominator
+        }
+    }
+}
