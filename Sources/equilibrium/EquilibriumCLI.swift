@@ -2,6 +2,13 @@ import ArgumentParser
 import Equilibrium
 
 @main
+struct Entry {
+    static func main() {
+        BLASKernelSelection.reexecIfFallbackKernels()
+        EquilibriumCLI.main()
+    }
+}
+
 struct EquilibriumCLI: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "equilibrium",

@@ -46,3 +46,13 @@ public enum BLASThreads {
         return Int(openblas_get_num_threads())
     }
 }
+
+/// What the loaded OpenBLAS says about itself, for benchmark and run protocols.
+public enum BLASInfo {
+    /// The kernel family OpenBLAS selected for this CPU (e.g. "SkylakeX", "Haswell").
+    /// OpenBLAS 0.3.21 does not recognise some newer CPUs and falls back to "Prescott"
+    /// (SSE3), 4–5× slower; `OPENBLAS_CORETYPE=SkylakeX` in the environment overrides it.
+    public static var coreName: String { String(cString: openblas_get_corename()) }
+    /// The library's build configuration string.
+    public static var configuration: String { String(cString: openblas_get_config()) }
+}
