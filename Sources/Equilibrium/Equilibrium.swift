@@ -2,5 +2,8 @@
 @_exported import Tensor
 @_exported import NN
 @_exported import Optim
+@_exported import Data
+@_exported import Metrics
+@_exported import Games
 @_exported import Dynamics
 @_exported import Plot

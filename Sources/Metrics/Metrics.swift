@@ -1,0 +1,1 @@
+// Metrics: mode coverage, divergences and the protocol every reported number carries.
