@@ -72,31 +72,3 @@ extension DynamicsLiCommand {
 extension Duration {
     var seconds: Double { Double(components.seconds) + Double(components.attoseconds) * 1e-18 }
 }
-
-/// A single self-overwriting progress line on a terminal; silent when stderr is not a TTY.
-final class ProgressLine: @unchecked Sendable {
-    private let label: String
-    private let enabled = isatty(STDERR_FILENO) != 0
-    private let lock = NSLock()
-    private let started = ContinuousClock.now
-    private var lastPrint = ContinuousClock.now - .seconds(1)
-
-    init(label: String) { self.label = label }
-
-    func update(done: Int, total: Int) {
-        guard enabled else { return }
-        lock.lock(); defer { lock.unlock() }
-        let now = ContinuousClock.now
-        guard done == total || now - lastPrint > .milliseconds(200) else { return }
-        lastPrint = now
-        let elapsed = (now - started).seconds
-        let eta = done > 0 ? elapsed * Double(total - done) / Double(done) : 0
-        let line = String(format: "\r[%@] %d/%d cells  %.1f s  ETA %.1f s ", label, done, total, elapsed, eta)
-        FileHandle.standardError.write(Data(line.utf8))
-    }
-
-    func finish() {
-        guard enabled else { return }
-        FileHandle.standardError.write(Data("\r\u{1B}[K".utf8))
-    }
-}
