@@ -97,6 +97,18 @@ public struct GaussianMixture: ModalDistribution, Codable, Equatable {
         try self.init(means: userMeans, standardDeviations: [std])
     }
 
+    private enum CodingKeys: String, CodingKey { case means, standardDeviations, weights, postSamplingDivisor }
+
+    /// Decoding validates like `init(means:…)`, so a mixture read from a config file is never
+    /// malformed.
+    public init(from decoder: any Decoder) throws {
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        try self.init(means: c.decode([[Double]].self, forKey: .means),
+                      standardDeviations: c.decode([Double].self, forKey: .standardDeviations),
+                      weights: c.decodeIfPresent([Double].self, forKey: .weights),
+                      postSamplingDivisor: c.decodeIfPresent(Double.self, forKey: .postSamplingDivisor) ?? 1)
+    }
+
     public var componentCount: Int { means.count }
     public var sampleShape: [Int] { [means[0].count] }
 

@@ -1,3 +1,4 @@
+import Foundation
 import Testing
 import Data
 
@@ -43,5 +44,15 @@ import Data
     }
     #expect(throws: GaussianMixtureError.invalidDivisor(0)) {
         try GaussianMixture(means: [[0]], standardDeviations: [1], postSamplingDivisor: 0)
+    }
+}
+
+@Test func decodingAMixtureValidatesIt() throws {
+    let good = try JSONDecoder().decode(GaussianMixture.self, from: Foundation.Data(#"{"means": [[0, 0], [1, 1]], "standardDeviations": [0.5]}"#.utf8))
+    #expect(good.standardDeviations == [0.5, 0.5] && good.postSamplingDivisor == 1)
+    let roundTrip = try JSONDecoder().decode(GaussianMixture.self, from: JSONEncoder().encode(SyntheticData.wgangp8Gaussians))
+    #expect(roundTrip == SyntheticData.wgangp8Gaussians)
+    #expect(throws: GaussianMixtureError.invalidStandardDeviation(component: 0, value: -1)) {
+        try JSONDecoder().decode(GaussianMixture.self, from: Foundation.Data(#"{"means": [[0]], "standardDeviations": [-1]}"#.utf8))
     }
 }
