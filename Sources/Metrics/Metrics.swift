@@ -1,1 +1,0 @@
-// Metrics: mode coverage, divergences and the protocol every reported number carries.
