@@ -7,7 +7,7 @@ import PackageDescription
 let nativeFlags: [SwiftSetting] = ProcessInfo.processInfo.environment["EQUILIBRIUM_NATIVE"] == "1"
     ? [.unsafeFlags(["-target-cpu", "native"])] : []
 
-// Layers (see DESIGN.md): CBLAS → Tensor → NN → Optim → Games; Data and Metrics sit on
+// Layers (see DESIGN.md): CBLAS → Tensor → NN → Optim → Games; Datasets and Metrics sit on
 // Tensor; Dynamics and Plot stand beside them;
 // Equilibrium re-exports them all; the `equilibrium` CLI sits on top. Dependencies point down only.
 let package = Package(
@@ -30,21 +30,21 @@ let package = Package(
         ], swiftSettings: nativeFlags),
         .target(name: "NN", dependencies: ["Tensor"]),
         .target(name: "Optim", dependencies: ["Tensor", "NN"]),
-        .target(name: "Data", dependencies: ["Tensor"]),
-        .target(name: "Metrics", dependencies: ["Tensor", "Data"]),
-        .target(name: "Games", dependencies: ["Tensor", "NN", "Optim", "Data"]),
+        .target(name: "Datasets", dependencies: ["Tensor"]),
+        .target(name: "Metrics", dependencies: ["Tensor", "Datasets"]),
+        .target(name: "Games", dependencies: ["Tensor", "NN", "Optim", "Datasets"]),
         .target(name: "Dynamics", dependencies: [.product(name: "Numerics", package: "swift-numerics")]),
         .target(name: "Plot", dependencies: ["CZlib"]),
-        .target(name: "Equilibrium", dependencies: ["Tensor", "NN", "Optim", "Data", "Metrics", "Games", "Dynamics", "Plot"]),
+        .target(name: "Equilibrium", dependencies: ["Tensor", "NN", "Optim", "Datasets", "Metrics", "Games", "Dynamics", "Plot"]),
         .executableTarget(name: "equilibrium", dependencies: [
             "Equilibrium", "CBLAS", .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
         .testTarget(name: "TensorTests", dependencies: ["Tensor"], resources: [.copy("Fixtures")]),
         .testTarget(name: "NNTests", dependencies: ["NN", "Tensor"], resources: [.copy("Fixtures")]),
         .testTarget(name: "OptimTests", dependencies: ["Optim", "NN", "Tensor"], resources: [.copy("Fixtures")]),
-        .testTarget(name: "DataTests", dependencies: ["Data", "Tensor"]),
-        .testTarget(name: "MetricsTests", dependencies: ["Metrics", "Data", "Tensor"]),
-        .testTarget(name: "GamesTests", dependencies: ["Games", "Data", "NN", "Optim", "Tensor"]),
+        .testTarget(name: "DatasetsTests", dependencies: ["Datasets", "Tensor"]),
+        .testTarget(name: "MetricsTests", dependencies: ["Metrics", "Datasets", "Tensor"]),
+        .testTarget(name: "GamesTests", dependencies: ["Games", "Datasets", "NN", "Optim", "Tensor"]),
         .testTarget(name: "DynamicsTests", dependencies: ["Dynamics"]),
         .testTarget(name: "PlotTests", dependencies: ["Plot"]),
     ]

@@ -2,7 +2,7 @@
 @_exported import Tensor
 @_exported import NN
 @_exported import Optim
-@_exported import Data
+@_exported import Datasets
 @_exported import Metrics
 @_exported import Games
 @_exported import Dynamics

@@ -1,5 +1,5 @@
 import Foundation
-import Data
+import Datasets
 
 /// Jensen–Shannon and total-variation divergences between discrete distributions, and the
 /// exact JS between uniform laws on line segments (`many-paths.md` §3.3).

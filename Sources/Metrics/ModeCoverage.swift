@@ -1,5 +1,5 @@
 import Foundation
-import Data
+import Datasets
 import Tensor
 
 /// Mode metrics for Gaussian-mixture data (`benchmarks.md` §4): standardised distance to the

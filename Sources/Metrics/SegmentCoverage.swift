@@ -1,5 +1,5 @@
 import Foundation
-import Data
+import Datasets
 import Tensor
 
 /// The S1 metrics of `many-paths.md` §3.4 for data on a line segment: how far generated

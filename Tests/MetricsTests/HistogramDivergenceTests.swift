@@ -1,6 +1,6 @@
 import Foundation
 import Testing
-import Data
+import Datasets
 import Metrics
 import Tensor
 

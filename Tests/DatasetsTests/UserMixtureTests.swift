@@ -1,6 +1,6 @@
 import Foundation
 import Testing
-import Data
+import Datasets
 
 @Test func userMixtureAcceptsValidMeansAndReportsThem() throws {
     let m = try GaussianMixture(userMeans: [[0, 0], [3, 1]], std: 0.1)

@@ -1,6 +1,6 @@
 import Foundation
 import Testing
-import Data
+import Datasets
 import Tensor
 
 /// Per-component mean and per-axis std of samples, from their component labels.

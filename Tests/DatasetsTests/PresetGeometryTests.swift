@@ -1,6 +1,6 @@
 import Foundation
 import Testing
-import Data
+import Datasets
 import Tensor
 
 private func radius(_ p: [Double]) -> Double { (p[0] * p[0] + p[1] * p[1]).squareRoot() }
