@@ -1,0 +1,162 @@
+import NN
+import Optim
+import Tensor
+
+/// One player's network and optimiser, as plain data (what a preset freezes and a config
+/// file overrides). Strings keep config files readable; `validate()` turns every bad value
+/// into a precise error before anything is built.
+public struct PlayerSpec: Codable, Sendable, Equatable {
+    /// Hidden-layer widths of the MLP (input and output sizes come from the data/latent).
+    public var widths: [Int]
+    /// "relu", "leaky-relu:0.2", "elu:1", "tanh", "sigmoid", "softplus", "maxout:5".
+    public var activation: String
+    public var batchNorm: Bool
+    /// Output activation: "identity" (default) or e.g. "tanh".
+    public var outputActivation: String
+    /// "pytorch" (U(±1/√fan_in)), "normal:0.02", "orthogonal:1.4", "xavier", "kaiming".
+    public var initialization: String
+    public var optimizer: OptimizerSpec
+
+    public init(widths: [Int], activation: String, batchNorm: Bool = false, outputActivation: String = "identity",
+                initialization: String = "pytorch", optimizer: OptimizerSpec) {
+        self.widths = widths
+        self.activation = activation
+        self.batchNorm = batchNorm
+        self.outputActivation = outputActivation
+        self.initialization = initialization
+        self.optimizer = optimizer
+    }
+
+    func validate(player: String) throws(GANConfigError) {
+        guard !widths.isEmpty, widths.allSatisfy({ $0 >= 1 }) else {
+            throw .invalid("\(player).widths", "needs at least one positive hidden width, got \(widths)")
+        }
+        _ = try Self.parseActivation(activation, field: "\(player).activation")
+        let output = try Self.parseActivation(outputActivation, field: "\(player).output_activation")
+        if output.widthFactor != 1 { throw .invalid("\(player).output_activation", "maxout cannot be an output activation") }
+        _ = try Self.parseInitialization(initialization, field: "\(player).initialization")
+        try optimizer.validate(player: player)
+    }
+
+    /// Builds the MLP inputSize → widths → outputSize with this spec's initialisation.
+    func build(inputSize: Int, outputSize: Int, key: RandomKey, player: String) throws(GANConfigError) -> MLP {
+        let activation = try Self.parseActivation(activation, field: "\(player).activation")
+        let output = try Self.parseActivation(outputActivation, field: "\(player).output_activation")
+        let keys = key.split(into: 2)
+        let mlp = MLP([inputSize] + widths + [outputSize], activation: activation, batchNorm: batchNorm,
+                      outputActivation: output, key: keys[0])
+        let initializer = try Self.parseInitialization(initialization, field: "\(player).initialization")
+        if let initializer {
+            // Re-draw every affine weight (rank ≥ 2) and zero the affine biases; BatchNorm's
+            // scale and shift (rank 1, named like biases) keep their 1 and 0.
+            var values = mlp.parameters
+            let affine = values.keys.sorted().filter { values[$0]!.rank >= 2 }
+            for (i, name) in affine.enumerated() {
+                let shape = values[name]!.shape
+                let k = keys[1].folded(in: UInt64(i))
+                values[name] = initializer(shape, k)
+                let bias = String(name.dropLast("weight".count)) + "bias"
+                if let b = values[bias] { values[bias] = b.zerosLike() }
+            }
+            do { try mlp.setParameters(values) } catch {
+                throw .invalid("\(player).initialization", "could not apply: \(error)")
+            }
+        }
+        return mlp
+    }
+
+    static func parseActivation(_ text: String, field: String) throws(GANConfigError) -> Activation {
+        let parts = text.lowercased().split(separator: ":", omittingEmptySubsequences: false).map(String.init)
+        let argument = parts.count > 1 ? Double(parts[1]) : nil
+        if parts.count > 1 && argument == nil { throw .invalid(field, "'\(text)': the value after ':' must be a number") }
+        switch parts[0] {
+        case "identity", "linear", "none": return .identity
+        case "relu": return .relu
+        case "leaky-relu", "leakyrelu", "lrelu": return .leakyRelu(slope: argument ?? 0.2)
+        case "elu": return .elu(alpha: argument ?? 1)
+        case "tanh": return .tanh
+        case "sigmoid": return .sigmoid
+        case "softplus": return .softplus
+        case "maxout":
+            let pieces = Int(argument ?? 5)
+            guard pieces >= 2, Double(pieces) == (argument ?? 5) else { throw .invalid(field, "maxout needs an integer number of pieces ≥ 2, got '\(text)'") }
+            return .maxout(pieces: pieces)
+        default:
+            throw .invalid(field, "unknown activation '\(text)'; use relu, leaky-relu[:slope], elu[:alpha], tanh, sigmoid, softplus, maxout[:pieces] or identity")
+        }
+    }
+
+    /// nil means the layers' own (PyTorch) default.
+    static func parseInitialization(_ text: String, field: String) throws(GANConfigError) -> (@Sendable ([Int], RandomKey) -> Tensor)? {
+        let parts = text.lowercased().split(separator: ":").map(String.init)
+        let argument = parts.count > 1 ? Double(parts[1]) : nil
+        if parts.count > 1 && (argument == nil || !(argument! > 0)) {
+            throw .invalid(field, "'\(text)': the value after ':' must be a positive number")
+        }
+        switch parts[0] {
+        case "pytorch", "default": return nil
+        case "normal":
+            let std = argument ?? 0.02
+            return { shape, key in Initializer.normal(shape, std: std, key: key) }
+        case "orthogonal":
+            let gain = argument ?? 1
+            return { shape, key in Initializer.orthogonal(shape, gain: gain, key: key) }
+        case "xavier":
+            let gain = argument ?? 1
+            return { shape, key in Initializer.xavierUniform(shape, gain: gain, key: key) }
+        case "kaiming", "he":
+            return { shape, key in Initializer.kaimingUniform(shape, key: key) }
+        default:
+            throw .invalid(field, "unknown initialisation '\(text)'; use pytorch, normal[:std], orthogonal[:gain], xavier[:gain] or kaiming")
+        }
+    }
+}
+
+/// An optimiser as plain data.
+public struct OptimizerSpec: Codable, Sendable, Equatable {
+    /// "adam", "adamw", "sgd", "rmsprop", "optimistic-adam", "optimistic-sgd".
+    public var name: String
+    public var lr: Double
+    public var beta1: Double
+    public var beta2: Double
+    public var eps: Double
+    public var momentum: Double
+    public var weightDecay: Double
+
+    public init(name: String = "adam", lr: Double, beta1: Double = 0.9, beta2: Double = 0.999, eps: Double = 1e-8,
+                momentum: Double = 0, weightDecay: Double = 0) {
+        self.name = name
+        self.lr = lr
+        self.beta1 = beta1
+        self.beta2 = beta2
+        self.eps = eps
+        self.momentum = momentum
+        self.weightDecay = weightDecay
+    }
+
+    func validate(player: String) throws(GANConfigError) {
+        let field = "\(player).optimizer"
+        guard lr > 0, lr.isFinite else { throw .invalid("\(field).lr", "learning rate must be positive and finite, got \(lr)") }
+        guard (0..<1).contains(beta1) else { throw .invalid("\(field).beta1", "must be in [0, 1), got \(beta1)") }
+        guard (0..<1).contains(beta2) else { throw .invalid("\(field).beta2", "must be in [0, 1), got \(beta2)") }
+        guard eps >= 0 else { throw .invalid("\(field).eps", "must be ≥ 0, got \(eps)") }
+        guard momentum >= 0 && momentum < 1 else { throw .invalid("\(field).momentum", "must be in [0, 1), got \(momentum)") }
+        guard weightDecay >= 0 else { throw .invalid("\(field).weight_decay", "must be ≥ 0, got \(weightDecay)") }
+        guard Self.names.contains(name.lowercased()) else {
+            throw .invalid("\(field).name", "unknown optimiser '\(name)'; use \(Self.names.joined(separator: ", "))")
+        }
+    }
+
+    static let names = ["adam", "adamw", "sgd", "rmsprop", "optimistic-adam", "optimistic-sgd"]
+
+    func build() -> any Optimizer {
+        switch name.lowercased() {
+        case "adamw": return AdamW(learningRate: lr, beta1: beta1, beta2: beta2, epsilon: eps, weightDecay: weightDecay)
+        case "sgd": return SGD(learningRate: lr, momentum: momentum, weightDecay: weightDecay)
+        case "rmsprop": return RMSProp(learningRate: lr, epsilon: eps, weightDecay: weightDecay, momentum: momentum)
+        case "optimistic-adam": return OptimisticAdam(learningRate: lr, beta1: beta1, beta2: beta2, epsilon: eps, weightDecay: weightDecay)
+        case "optimistic-sgd": return OptimisticSGD(learningRate: lr)
+        default: return Adam(learningRate: lr, beta1: beta1, beta2: beta2, epsilon: eps, weightDecay: weightDecay)
+        }
+    }
+}
