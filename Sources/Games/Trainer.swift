@@ -356,7 +356,7 @@ public final class Trainer {
     /// θ_{j+1} = θ_j − η ∇_θ L_D(φ, θ_j) and adjoint a = ∂L_G/∂θ_k, each step back sets
     /// a ← a − η H_θθ a and adds −η ∂_φ(∇_θ L_D · a) to the generator's gradient; both products
     /// come from one double backward at θ_j. The discriminator is left at θ_t.
-    private func unrolledGeneratorGradients(real: Tensor, latent z: Tensor, penaltyKey: RandomKey,
+    func unrolledGeneratorGradients(real: Tensor, latent z: Tensor, penaltyKey: RandomKey,
                                             steps: Int) -> [String: Tensor] {
         let g = game.generator, d = game.discriminator
         let eta = discriminatorOptimizer.learningRate
