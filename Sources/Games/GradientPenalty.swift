@@ -22,7 +22,7 @@ public enum PenaltyOutput: String, Sendable, Hashable, Codable {
 /// The per-sample input gradient is taken as ∇_x Σ_i h(x̂_i), which equals each sample's own
 /// gradient when the discriminator treats samples independently (no batch statistics, e.g.
 /// no BatchNorm in training mode), as every penalised discriminator in the spec does.
-public struct GradientPenalty: Sendable, Hashable {
+public struct GradientPenalty: Sendable, Hashable, Codable {
     public var sampler: PenaltySampler
     /// k, the target norm.
     public var target: Double

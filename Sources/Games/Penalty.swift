@@ -4,7 +4,7 @@ import Tensor
 /// A regulariser of the discriminator, composable with any objective: a game holds a list of
 /// them. Loss terms are added to the discriminator's minimised loss (never the generator's);
 /// weight clipping is a constraint the trainer applies after every discriminator update.
-public enum Penalty: Sendable, Hashable {
+public enum Penalty: Sendable, Hashable, Codable {
     /// DRAGAN, WGAN-GP, GAN-GP and their variants (see `GradientPenalty`).
     case gradient(GradientPenalty)
     /// R1 (Mescheder et al. 2018): γ/2 · mean_i ‖∇_x f(x_i)‖² at the real points.

@@ -1,7 +1,7 @@
 import Tensor
 
 /// How large a perturbation is: relative to the real batch's spread, or in data units.
-public enum NoiseScale: Sendable, Hashable {
+public enum NoiseScale: Sendable, Hashable, Codable {
     /// `factor` × s, where s is the population standard deviation (ddof = 0) of **all entries**
     /// of the real batch, recomputed for every batch and treated as a constant.
     case relative(Double)
@@ -23,7 +23,7 @@ public enum NoiseScale: Sendable, Hashable {
 }
 
 /// Unit noise, drawn independently per element, before scaling.
-public enum UnitNoise: Sendable, Hashable {
+public enum UnitNoise: Sendable, Hashable, Codable {
     /// Uniform on [low, high).
     case uniform(low: Double, high: Double)
     /// Standard normal.
@@ -34,7 +34,7 @@ public enum UnitNoise: Sendable, Hashable {
 /// comes from `scale`, and c_i ~ U[0, 1) is one coefficient per sample (shared by all of that
 /// sample's dimensions) when `perSampleCoefficient` is set, else 1. `clip` optionally clamps
 /// the points to a data range afterwards (compare_gan's variant).
-public struct Perturbation: Sendable, Hashable {
+public struct Perturbation: Sendable, Hashable, Codable {
     public var noise: UnitNoise
     public var scale: NoiseScale
     public var perSampleCoefficient: Bool
@@ -49,7 +49,7 @@ public struct Perturbation: Sendable, Hashable {
 }
 
 /// Where a gradient penalty is evaluated (dragan.md §3.4, many-paths.md §2).
-public enum PenaltySampler: Sendable, Hashable {
+public enum PenaltySampler: Sendable, Hashable, Codable {
     /// Perturbed real points.
     case perturbation(Perturbation)
     /// x̂_i = ε_i·x_i + (1 − ε_i)·G(z_i), ε_i ~ U[0, 1) per sample (WGAN-GP, GAN-GP): pair i is

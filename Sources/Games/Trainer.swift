@@ -428,7 +428,7 @@ public final class Trainer {
     private func report(discriminator: PlayerEvaluation, generator: PlayerEvaluation,
                         generatorGradientNorm: Double) -> StepReport {
         StepReport(step: step, discriminatorLoss: discriminator.loss, generatorLoss: generator.loss,
-                   penalties: zip(game.penaltyTermNames, discriminator.penalties).map { (name: $0, value: $1) },
+                   penalties: zip(game.penaltyTermNames, discriminator.penalties).map { PenaltyValue(name: $0, value: $1) },
                    discriminatorGradientNorm: Numerics.globalNorm(discriminator.gradients),
                    generatorGradientNorm: generatorGradientNorm,
                    inputGradients: discriminator.inputGradients, wallTime: 0)

@@ -198,3 +198,17 @@ private func batch(_ rows: Int, _ columns: Int, seed: UInt64) -> Tensor {
         #expect(critic.parameters["bias"]!.doubles == [-0.01])
     }
 }
+
+@Suite struct PenaltyCodingTests {
+    /// Penalties and schedules round-trip through JSON, so run configurations can name them.
+    @Test func roundTrip() throws {
+        let penalties: [Penalty] = [.dragan, .draganSymmetric, .draganGaussian(σ: .paper(c: 10)), .gradientPenaltyInterpolation(weight: 0.1),
+                                    .r1(gamma: 1), .r2(gamma: 2), .weightClipping(0.01),
+                                    .gradient(GradientPenalty(sampler: .interpolation, output: .probability, epsilon: 1e-4, oneSided: true))]
+        let decoded = try JSONDecoder().decode([Penalty].self, from: JSONEncoder().encode(penalties))
+        #expect(decoded == penalties)
+        let schedules: [UpdateSchedule] = [.simultaneous, .alternating(dFirst: false), .ratio(dSteps: 5, gSteps: 1), .unrolled(steps: 3),
+                                           .extragradient, .optimistic]
+        #expect(try JSONDecoder().decode([UpdateSchedule].self, from: JSONEncoder().encode(schedules)) == schedules)
+    }
+}
