@@ -1,4 +1,4 @@
-import Data
+import Datasets
 import NN
 import Optim
 import Tensor

@@ -10,8 +10,9 @@ public enum Activation: Sendable, Equatable {
     case tanh
     case sigmoid
     case softplus
-    /// Maximum over groups of `pieces` consecutive features of axis 1: [N, F·pieces, …] →
-    /// [N, F, …]; feature j of the output is the max of inputs j·pieces ..< (j+1)·pieces.
+    /// Maximum over `pieces` groups of axis 1: [N, pieces·F, …] → [N, F, …]; feature j of the
+    /// output is the max of inputs j, F + j, …, (pieces − 1)·F + j (piece-major, so the
+    /// reduction compares whole contiguous rows).
     case maxout(pieces: Int)
 
     /// How many inputs each output feature consumes along axis 1 (`pieces` for maxout, else 1).
@@ -33,9 +34,11 @@ public enum Activation: Sendable, Equatable {
             precondition(pieces >= 1, "maxout: pieces must be at least 1, got \(pieces)")
             precondition(x.rank >= 2 && x.shape[1] % pieces == 0,
                          "maxout(\(pieces)): axis 1 of input \(x.shape) is not a multiple of \(pieces)")
+            // Piece-major grouping: output feature j is the max of features j, F + j, 2F + j, …
+            // (F = features / pieces), so the reduction runs over whole contiguous rows.
             var grouped = x.shape
-            grouped.replaceSubrange(1...1, with: [x.shape[1] / pieces, pieces])
-            return x.reshaped(grouped).max(axis: 2)
+            grouped.replaceSubrange(1...1, with: [pieces, x.shape[1] / pieces])
+            return x.reshaped(grouped).max(axis: 1)
         }
     }
 }

@@ -1,7 +1,8 @@
 import Tensor
 
 /// A maxout unit layer (Goodfellow et al. 2013): an affine map to `outputFeatures·pieces`
-/// features, then the maximum over each group of `pieces` consecutive features.
+/// features, then for each output j the maximum of features j, F + j, … (piece-major groups,
+/// see `Activation.maxout`).
 ///
 /// Parameters are the affine map's, "weight" [out·pieces, in] and "bias" [out·pieces], with
 /// PyTorch's default Linear init.

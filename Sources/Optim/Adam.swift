@@ -106,15 +106,27 @@ struct AdamRule: ElementwiseRule {
         let stepSize = T(lr / biasCorrection1), bc2 = T(biasCorrection2Sqrt)
         let w1 = T(1 - beta1), b2 = T(beta2), w2 = T(1 - beta2), eps = T(epsilon)
         let wd = T(weightDecay), shrink = T(1 - lr * weightDecay)
-        for i in 0..<p.count {
-            var g = maximize ? -gradient[i] : gradient[i]
-            if weightDecay != 0 {
-                if decoupled { p[i] = p[i] * shrink } else { g = g + wd * p[i] }
+        let sign: T = maximize ? -1 : 1
+        let lowWeight = w1 < 0.5, oneMinusW1 = 1 - w1
+        let pp = p.baseAddress!, mp = m.baseAddress!, vp = v.baseAddress!, gp = gradient.baseAddress!
+        // One loop body, specialised below for with/without weight decay: no branch depends
+        // on the element, so the compiler vectorises it (the `lerp` split is a select on a
+        // loop-invariant condition; ±1·g is exact).
+        @inline(__always) func run(decay: Bool) {
+            for i in 0..<p.count {
+                var g = sign * gp[i]
+                if decay {
+                    if decoupled { pp[i] = pp[i] * shrink } else { g = g + wd * pp[i] }
+                }
+                let mi = mp[i]
+                let mNew = lowWeight ? mi + w1 * (g - mi) : g - (g - mi) * oneMinusW1
+                mp[i] = mNew
+                let vNew = vp[i] * b2 + w2 * g * g
+                vp[i] = vNew
+                let denominator = vNew.squareRoot() / bc2 + eps
+                pp[i] = pp[i] + (-stepSize) * mNew / denominator
             }
-            m[i] = lerp(m[i], g, w1)
-            v[i] = v[i] * b2 + w2 * g * g
-            let denominator = v[i].squareRoot() / bc2 + eps
-            p[i] = p[i] + (-stepSize) * m[i] / denominator
         }
+        if weightDecay != 0 { run(decay: true) } else { run(decay: false) }
     }
 }

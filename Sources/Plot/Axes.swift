@@ -12,6 +12,10 @@ public struct PlotFrame: Sendable, Hashable {
     public var xRange: ClosedRange<Double>
     public var yRange: ClosedRange<Double>
 
+    public init(area: PixelRect, xRange: ClosedRange<Double>, yRange: ClosedRange<Double>) {
+        self.area = area; self.xRange = xRange; self.yRange = yRange
+    }
+
     public func pixelX(_ x: Double) -> Double {
         Double(area.x) + (x - xRange.lowerBound) / (xRange.upperBound - xRange.lowerBound) * Double(area.width - 1)
     }

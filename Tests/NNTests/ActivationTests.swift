@@ -17,11 +17,11 @@ import Testing
     }
 
     @Test func maxoutTakesGroupMaxima() {
-        // Features 0..<6 in groups of 3 → 2 outputs: max of (0,1,2) and of (3,4,5).
+        // Features 0..<6, 3 pieces → 2 outputs (piece-major): max of (0,2,4) and of (1,3,5).
         let x = Tensor([1, 5, 2, -1, -3, -2, 0, 0, 9, 4, 4, 3] as [Double], shape: [2, 6])
         let y = Activation.maxout(pieces: 3).apply(x)
         #expect(y.shape == [2, 2])
-        #expect(y.doubles == [5, -1, 9, 4])
+        #expect(y.doubles == [2, 5, 9, 4])
         // Channels of an image group the same way.
         #expect(Activation.maxout(pieces: 2).apply(.zeros([2, 6, 3, 3])).shape == [2, 3, 3, 3])
     }

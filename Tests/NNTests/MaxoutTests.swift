@@ -13,7 +13,7 @@ import Testing
         let affine = layer.linear(x).doubles
         for n in 0..<6 {
             for j in 0..<4 {
-                let group = (0..<5).map { affine[n * 20 + j * 5 + $0] }
+                let group = (0..<5).map { affine[n * 20 + $0 * 4 + j] }
                 #expect(y[n, j] == group.max()!)
             }
         }

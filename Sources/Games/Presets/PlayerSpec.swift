@@ -153,7 +153,7 @@ public struct OptimizerSpec: Codable, Sendable, Equatable {
         switch name.lowercased() {
         case "adamw": return AdamW(learningRate: lr, beta1: beta1, beta2: beta2, epsilon: eps, weightDecay: weightDecay)
         case "sgd": return SGD(learningRate: lr, momentum: momentum, weightDecay: weightDecay)
-        case "rmsprop": return RMSProp(learningRate: lr, epsilon: eps, weightDecay: weightDecay, momentum: momentum)
+        case "rmsprop": return RMSProp(learningRate: lr, epsilon: eps, momentum: momentum, weightDecay: weightDecay)
         case "optimistic-adam": return OptimisticAdam(learningRate: lr, beta1: beta1, beta2: beta2, epsilon: eps, weightDecay: weightDecay)
         case "optimistic-sgd": return OptimisticSGD(learningRate: lr)
         default: return Adam(learningRate: lr, beta1: beta1, beta2: beta2, epsilon: eps, weightDecay: weightDecay)

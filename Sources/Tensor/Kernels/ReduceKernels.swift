@@ -19,11 +19,14 @@ func reduceKernel<T: TensorScalar>(_ mode: ReduceMode, _ src: UnsafePointer<T>, 
                 while i < n { s0 += base[i]; i += 1 }
                 out[0] = (s0 + s1) + (s2 + s3)
             case .max:
+                // Selects instead of branches: short rows (maxout's 5 pieces) are dominated
+                // by mispredictions otherwise. A NaN wins and then stays (NaN propagates).
                 var best = base[0], bestIndex = 0
-                var i = 1
-                while i < n && !best.isNaN {
-                    if base[i] > best || base[i].isNaN { best = base[i]; bestIndex = i }
-                    i += 1
+                for i in 1..<max(n, 1) {
+                    let v = base[i]
+                    let take = v > best || (v.isNaN && !best.isNaN)
+                    best = take ? v : best
+                    bestIndex = take ? i : bestIndex
                 }
                 out[0] = best
                 argmax?[o] = bestIndex
@@ -37,9 +40,20 @@ func reduceKernel<T: TensorScalar>(_ mode: ReduceMode, _ src: UnsafePointer<T>, 
                 case .sum:
                     for j in 0..<inner { out[j] += row[j] }
                 case .max:
-                    for j in 0..<inner where row[j] > out[j] || (row[j].isNaN && !out[j].isNaN) {
-                        out[j] = row[j]
-                        argmax?[o * inner + j] = i
+                    // Selects, not branches, so the row loop vectorises (maxout, pooling).
+                    if let argmax {
+                        let index = argmax + o * inner
+                        for j in 0..<inner {
+                            let v = row[j], current = out[j]
+                            let take = v > current || (v.isNaN && !current.isNaN)
+                            out[j] = take ? v : current
+                            index[j] = take ? i : index[j]
+                        }
+                    } else {
+                        for j in 0..<inner {
+                            let v = row[j], current = out[j]
+                            out[j] = v > current || (v.isNaN && !current.isNaN) ? v : current
+                        }
                     }
                 }
             }

@@ -66,8 +66,58 @@ extension Tensor {
         return Tensor.record("max", output: values.storage, shape: outShape, inputs: [self]) { ctx in
             var kept = inputShape
             kept[a] = 1
-            let mask = Tensor.oneHot(indices: indices, axis: a, shape: inputShape, dtype: ctx.grad.dtype)
-            return [ctx.grad.reshaped(kept).expanded(to: inputShape) * mask]
+            return [ctx.grad.reshaped(kept).placed(along: a, at: indices, size: inputShape[a])]
+        }
+    }
+
+    /// Zeros of this shape with axis `axis` grown to `size`, holding this tensor's entries at
+    /// the positions `indices` along that axis (one index per position of the other axes):
+    /// max's backward, without materialising a one-hot mask. Its adjoint is `picked`.
+    func placed(along axis: Int, at indices: [Int], size: Int) -> Tensor {
+        precondition(shape[axis] == 1, "placed(along:): axis \(axis) of \(shape) must have length 1")
+        let outer = ShapeMath.count(Array(shape[..<axis])), inner = ShapeMath.count(Array(shape[(axis + 1)...]))
+        var outShape = shape
+        outShape[axis] = size
+        let out = TensorStorage(zeros: ShapeMath.count(outShape), dtype: dtype)
+        func run<T: TensorScalar>(_: T.Type) {
+            let s = storage.typed(T.self), d = out.typed(T.self)
+            for o in 0..<outer {
+                for j in 0..<inner {
+                    d[(o * size + indices[o * inner + j]) * inner + j] = s[o * inner + j]
+                }
+            }
+        }
+        switch dtype {
+        case .float32: run(Float.self)
+        case .float64: run(Double.self)
+        }
+        return Tensor.record("place_along", output: out, shape: outShape, inputs: [self]) { ctx in
+            [ctx.grad.picked(along: axis, at: indices)]
+        }
+    }
+
+    /// The entries at `indices` along `axis` (that axis shrinks to length 1); the adjoint of
+    /// `placed(along:at:size:)`.
+    func picked(along axis: Int, at indices: [Int]) -> Tensor {
+        let size = shape[axis]
+        let outer = ShapeMath.count(Array(shape[..<axis])), inner = ShapeMath.count(Array(shape[(axis + 1)...]))
+        var outShape = shape
+        outShape[axis] = 1
+        let out = TensorStorage(count: outer * inner, dtype: dtype)
+        func run<T: TensorScalar>(_: T.Type) {
+            let s = storage.typed(T.self), d = out.typed(T.self)
+            for o in 0..<outer {
+                for j in 0..<inner {
+                    d[o * inner + j] = s[(o * size + indices[o * inner + j]) * inner + j]
+                }
+            }
+        }
+        switch dtype {
+        case .float32: run(Float.self)
+        case .float64: run(Double.self)
+        }
+        return Tensor.record("pick_along", output: out, shape: outShape, inputs: [self]) { ctx in
+            [ctx.grad.placed(along: axis, at: indices, size: size)]
         }
     }
 
@@ -84,18 +134,6 @@ extension Tensor {
         var indices = [Int](repeating: 0, count: outer * inner)
         let (out, outShape) = indices.withUnsafeMutableBufferPointer { reduceStorage(.max, axis: axis, argmax: $0.baseAddress) }
         return (Tensor(storage: out, shape: outShape), indices)
-    }
-
-    /// A 0/1 tensor of `shape` with ones at `indices` along `axis` (one per other position).
-    static func oneHot(indices: [Int], axis: Int, shape: [Int], dtype: DType) -> Tensor {
-        let inner = ShapeMath.count(Array(shape[(axis + 1)...]))
-        let n = shape[axis]
-        var values = [Double](repeating: 0, count: ShapeMath.count(shape))
-        for (position, index) in indices.enumerated() {
-            let o = position / inner, j = position % inner
-            values[(o * n + index) * inner + j] = 1
-        }
-        return Tensor(values, shape: shape, dtype: dtype)
     }
 
     /// log Σ exp along `axis`, computed stably (shifted by the maximum).

@@ -1,0 +1,97 @@
+import Datasets
+
+/// The named, frozen training presets of benchmarks.md §2: each pairs a synthetic data preset
+/// with the networks, optimisers, batch and schedule of the paper or code it comes from, the
+/// paper's training length (`paperSteps`) and a default length a 2-core CPU can afford
+/// (`steps`). Everything can be overridden from a config file or flags; a run that does so is
+/// no longer the paper's setting, and its protocol line says which preset it started from.
+/// Tags: [V] verified from the source, [G] the project's choice where the source is silent.
+public enum TrainingPresets {
+    public static let defaultName = "pacgan-ring"
+
+    public static var names: [String] { SyntheticData.names }
+
+    public static func named(_ name: String) throws(GANConfigError) -> GANConfig {
+        guard SyntheticData.names.contains(name) else { throw .unknownPreset(name, valid: names) }
+        switch name {
+        case "pacgan-ring", "pacgan-grid": return pacgan(name)
+        case "wgangp-8gaussians", "wgangp-25gaussians": return wgangp(name)
+        case "unrolled-ring", "unrolled-ring-legacy7", "unrolled-paper-ring": return unrolled(name)
+        case "dogan-ring": return dogan()
+        default: return generic(name)
+        }
+    }
+
+    /// PacGAN's 2-D experiments [V: PG config.py]: G z∈ℝ² → 4×400 (BatchNorm + ReLU) → 2;
+    /// D 3 maxout layers of 200 units × 5 pieces → 1; weights N(0, 0.02); Adam(1e-4, β1 0.8;
+    /// β2 0.999 assumed [G]); batch 100; 400 epochs of 100,000 points = 400,000 steps. The
+    /// loss (sigmoid GAN, non-saturating generator) and one D step per G step (D first) are
+    /// [G]. The CPU default is 20,000 steps.
+    static func pacgan(_ name: String) -> GANConfig {
+        let adam = OptimizerSpec(name: "adam", lr: 1e-4, beta1: 0.8, beta2: 0.999)
+        return GANConfig(
+            preset: name, data: DataSpec(preset: name), latent: "normal", latentDim: 2,
+            generator: PlayerSpec(widths: [400, 400, 400, 400], activation: "relu", batchNorm: true,
+                                  initialization: "normal:0.02", optimizer: adam),
+            discriminator: PlayerSpec(widths: [200, 200, 200], activation: "maxout:5", initialization: "normal:0.02",
+                                      optimizer: adam),
+            objective: "ns", schedule: "alternating", batchSize: 100, steps: 20_000, paperSteps: 400_000,
+            evalEvery: 1000, evalSamples: 2500)
+    }
+
+    /// WGAN-GP's toy script [V: WG gan_toy.py]: G and D 3×512 ReLU, z ∈ ℝ² (N(0, I) [M]),
+    /// WGAN-GP with λ = 0.1, Adam(1e-4, β = (0.5, 0.9)), 5 critic steps per generator step,
+    /// batch 256, 100,000 generator iterations. CPU default: 5,000.
+    static func wgangp(_ name: String) -> GANConfig {
+        let adam = OptimizerSpec(name: "adam", lr: 1e-4, beta1: 0.5, beta2: 0.9)
+        return GANConfig(
+            preset: name, data: DataSpec(preset: name), latent: "normal", latentDim: 2,
+            generator: PlayerSpec(widths: [512, 512, 512], activation: "relu", optimizer: adam),
+            discriminator: PlayerSpec(widths: [512, 512, 512], activation: "relu", optimizer: adam),
+            objective: "wgan", penalties: ["wgan-gp"], penaltyWeight: 0.1, schedule: "ratio:5:1", batchSize: 256,
+            steps: 5_000, paperSteps: 100_000, evalEvery: 500, evalSamples: 2500)
+    }
+
+    /// The Unrolled-GAN reference notebook [V: UG]: G z ∈ ℝ²⁵⁶ → 2×128 tanh → 2; D 2×128
+    /// tanh → 1; orthogonal init, gain 1.4; Adam β1 0.5, ε 1e-8, lr 1e-3 (G) and 1e-4 (D);
+    /// batch 512; 25,000 iterations; 5 unrolling steps (inner steps are plain SGD here, see
+    /// `UpdateSchedule.unrolled`). CPU default: 5,000.
+    static func unrolled(_ name: String) -> GANConfig {
+        GANConfig(
+            preset: name, data: DataSpec(preset: name), latent: "normal", latentDim: 256,
+            generator: PlayerSpec(widths: [128, 128], activation: "tanh", initialization: "orthogonal:1.4",
+                                  optimizer: OptimizerSpec(name: "adam", lr: 1e-3, beta1: 0.5)),
+            discriminator: PlayerSpec(widths: [128, 128], activation: "tanh", initialization: "orthogonal:1.4",
+                                      optimizer: OptimizerSpec(name: "adam", lr: 1e-4, beta1: 0.5)),
+            objective: "ns", schedule: "unrolled:5", batchSize: 512, steps: 5_000, paperSteps: 25_000,
+            evalEvery: 500, evalSamples: 2500)
+    }
+
+    /// DO-GAN's 2-D notebook players [V: GM]: G 2 → 128 → 256 → 512 → 1024 → 2 with a tanh
+    /// output (hidden ReLU [G]); D 2 → 512 → 256 → 1; Adam(1.5e-3, β = (0.5, 0.999)); batch
+    /// 512. This is the plain-GAN baseline of the double-oracle experiments; 5,000 steps.
+    static func dogan() -> GANConfig {
+        let adam = OptimizerSpec(name: "adam", lr: 1.5e-3, beta1: 0.5, beta2: 0.999)
+        return GANConfig(
+            preset: "dogan-ring", data: DataSpec(preset: "dogan-ring"), latent: "normal", latentDim: 2,
+            generator: PlayerSpec(widths: [128, 256, 512, 1024], activation: "relu", outputActivation: "tanh", optimizer: adam),
+            discriminator: PlayerSpec(widths: [512, 256], activation: "relu", optimizer: adam),
+            objective: "ns", schedule: "alternating", batchSize: 512, steps: 5_000, paperSteps: 50_000,
+            evalEvery: 500, evalSamples: 2500)
+    }
+
+    /// The other synthetic data (1-D mixtures, segments, swiss roll, high-dimensional
+    /// mixtures) have no paper training setup [G]: G z ∈ ℝ² (or the data dimension, if larger,
+    /// capped at 64) → 2×128 ReLU → d; D d → 2×128 ReLU → 1; Adam(1e-4, β = (0.5, 0.999));
+    /// batch 256; NS loss, alternating; 5,000 steps.
+    static func generic(_ name: String) -> GANConfig {
+        let adam = OptimizerSpec(name: "adam", lr: 1e-4, beta1: 0.5, beta2: 0.999)
+        let dimension = (try? SyntheticData.preset(name).distribution.dimension) ?? 2
+        return GANConfig(
+            preset: name, data: DataSpec(preset: name), latent: "normal", latentDim: min(max(2, dimension), 64),
+            generator: PlayerSpec(widths: [128, 128], activation: "relu", optimizer: adam),
+            discriminator: PlayerSpec(widths: [128, 128], activation: "relu", optimizer: adam),
+            objective: "ns", schedule: "alternating", batchSize: 256, steps: 5_000, paperSteps: 0,
+            evalEvery: 500, evalSamples: 2500)
+    }
+}

@@ -1,0 +1,96 @@
+import ArgumentParser
+import Equilibrium
+import Foundation
+
+/// `equilibrium train`: one GAN training run on a named preset (or a config file), with
+/// progress, periodic evaluation (metrics with their protocol), plots, checkpoints, exact
+/// resume and a summary.
+struct TrainCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "train",
+        abstract: "Train a GAN on a synthetic preset; writes metrics, plots, checkpoints and a summary.",
+        discussion: """
+            Presets: \(TrainingPresets.names.joined(separator: ", ")).
+            Values come from the preset, then --config (TOML or JSON; any field of the resolved
+            config, see config.json in a run directory), then flags.
+            """)
+
+    @Option(help: "Named preset (default \(TrainingPresets.defaultName)).") var preset: String?
+    @Option(help: "TOML or JSON config file laid over the preset.") var config: String?
+    @Option(help: "Objective: ns, mm, wgan, hinge, ls.") var objective: String?
+    @Option(name: .customLong("penalty"), help: "Penalty (repeatable): dragan, dragan-symmetric, dragan-gaussian:σ, gan-gp, wgan-gp, r1[:γ], r2[:γ], clip[:c], none.")
+    var penalties: [String] = []
+    @Option(help: "λ of the gradient penalties.") var penaltyWeight: Double?
+    @Option(help: "simultaneous, alternating, alternating-g-first, ratio:D:G, unrolled:K, extragradient, optimistic.") var schedule: String?
+    @Option(help: "Generator steps.") var steps: Int?
+    @Option(help: "Seed for every random choice of the run.") var seed: UInt64?
+    @Option(help: "Batch size.") var batchSize: Int?
+    @Option(help: "Generator learning rate.") var lrG: Double?
+    @Option(help: "Discriminator learning rate.") var lrD: Double?
+    @Option(help: "Evaluate every N steps.") var evalEvery: Int?
+    @Option(help: "Samples per evaluation.") var evalSamples: Int?
+    @Option(help: "Checkpoint every N steps (0: at the end only).") var checkpointEvery: Int?
+    @Option(help: "EMA decay of the generator (0: none); the EMA generator is evaluated too.") var ema: Double?
+    @Option(help: "Run directory.") var out: String?
+    @Option(help: "Resume the run in this directory from its checkpoint (--steps may extend it).") var resume: String?
+    @Flag(help: "Print the resolved config as JSON and exit.") var printConfig = false
+
+    func validate() throws {
+        if resume != nil && (preset != nil || config != nil) {
+            throw ValidationError("--resume takes the config from the checkpoint; do not combine it with --preset or --config")
+        }
+    }
+
+    func resolvedConfig() throws -> GANConfig {
+        var c = try ConfigLoader.load(path: config, preset: preset)
+        if let objective { c.objective = objective }
+        if !penalties.isEmpty { c.penalties = penalties == ["none"] ? [] : penalties }
+        if let penaltyWeight { c.penaltyWeight = penaltyWeight }
+        if let schedule { c.schedule = schedule }
+        if let steps { c.steps = steps }
+        if let seed { c.seed = seed }
+        if let batchSize { c.batchSize = batchSize }
+        if let lrG { c.generator.optimizer.lr = lrG }
+        if let lrD { c.discriminator.optimizer.lr = lrD }
+        if let evalEvery { c.evalEvery = evalEvery }
+        if let evalSamples { c.evalSamples = evalSamples }
+        if let checkpointEvery { c.checkpointEvery = checkpointEvery }
+        if let ema { c.emaDecay = ema }
+        try c.validate()
+        return c
+    }
+
+    func run() throws {
+        do {
+            try runTraining()
+        } catch let error as TrainingRunner.Diverged {
+            FileHandle.standardError.write(Foundation.Data("error: \(error)\n".utf8))
+            throw ExitCode(3)
+        } catch let error as GANConfigError {
+            throw ValidationError(error.description)
+        } catch let error as ConfigLoader.Failure {
+            throw ValidationError(error.description)
+        }
+    }
+
+    func runTraining() throws {
+        let runner: TrainingRunner
+        if let resume {
+            let checkpoint = try Checkpoint.read(from: (resume as NSString).appendingPathComponent("checkpoint"))
+            var c = try checkpoint.config(as: GANConfig.self)
+            if let steps { c.steps = steps }
+            guard c.steps > checkpoint.step else {
+                throw ValidationError("the checkpoint in \(resume) is at step \(checkpoint.step), already at the run's \(c.steps) steps; pass a larger --steps to extend it")
+            }
+            runner = try TrainingRunner(config: c, directory: resume, resumeFrom: checkpoint)
+        } else {
+            let c = try resolvedConfig()
+            if printConfig {
+                print(String(decoding: try ConfigLoader.encoder().encode(c), as: UTF8.self))
+                return
+            }
+            runner = try TrainingRunner(config: c, directory: out ?? "runs/\(c.preset)-seed\(c.seed)", resumeFrom: nil)
+        }
+        try runner.run()
+    }
+}

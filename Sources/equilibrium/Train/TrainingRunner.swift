@@ -1,0 +1,190 @@
+import Equilibrium
+import Foundation
+
+/// Runs one configured GAN training: steps with a progress line, evaluations every
+/// `evalEvery` steps (metrics.jsonl, each line with its protocol), plots, checkpoints
+/// (atomic; never overwritten by a diverged state) and summary.json.
+final class TrainingRunner {
+    struct Diverged: Error, CustomStringConvertible {
+        let description: String
+    }
+
+    let config: GANConfig
+    let setup: GANSetup
+    let directory: RunDirectory
+    let startStep: Int
+    /// Latent batch and reference samples of every evaluation: fixed, so evaluations are
+    /// comparable across steps and runs of the same seed.
+    let evalKey: RandomKey
+    private var history: [[String: Any]] = []
+    private var losses: [(step: Int, d: Double, g: Double)] = []
+
+    init(config: GANConfig, directory path: String, resumeFrom checkpoint: Checkpoint?) throws {
+        self.config = config
+        setup = try config.makeSetup()
+        if let checkpoint { try setup.trainer.restore(from: checkpoint) }
+        startStep = checkpoint?.step ?? 0
+        directory = try RunDirectory(path: path, append: checkpoint != nil)
+        if checkpoint != nil {
+            try directory.keepMetrics(before: startStep)
+            history = Self.readHistory(directory.file("metrics.jsonl"))
+        }
+        evalKey = RandomKey(seed: config.seed).folded(in: 0xE7A1)
+        try directory.write("config.json", data: try ConfigLoader.encoder().encode(config))
+    }
+
+    static func readHistory(_ path: String) -> [[String: Any]] {
+        guard let text = try? String(contentsOfFile: path, encoding: .utf8) else { return [] }
+        return text.split(separator: "\n").compactMap {
+            try? JSONSerialization.jsonObject(with: Foundation.Data($0.utf8)) as? [String: Any]
+        }
+    }
+
+    var protocolContext: MetricContext {
+        let preset = (try? TrainingPresets.named(config.preset)).map { $0 == config } ?? false
+        return MetricContext(dataset: setup.dataName, modified: !preset, seeds: [config.seed], key: evalKey,
+                             batchNormMode: config.generator.batchNorm ? "eval (running statistics)" : "n/a")
+    }
+
+    func run() throws {
+        let trainer = setup.trainer
+        let progress = ProgressLine(label: "train \(config.preset)", unit: "steps")
+        print("training \(config.preset): objective \(config.objective), penalties \(config.penalties.isEmpty ? "none" : config.penalties.joined(separator: ", ")), schedule \(config.schedule), \(config.steps) steps (paper: \(config.paperSteps)), batch \(config.batchSize), seed \(config.seed) → \(directory.path)")
+        if startStep > 0 { print("resuming at step \(startStep)") }
+        let clock = ContinuousClock.now
+        var latest = ""
+        var lastGood = startStep
+        while trainer.step < config.steps {
+            let report: StepReport
+            do {
+                report = try trainer.step(from: setup.data)
+            } catch {
+                progress.finish()
+                try writeSummary(wallSeconds: (ContinuousClock.now - clock).seconds, diverged: "\(error)")
+                throw Diverged(description: "\(error). Parameters are those of step \(trainer.step); the last checkpoint (step \(lastGood)) in \(directory.file("checkpoint")) is intact.")
+            }
+            losses.append((trainer.step, report.discriminatorLoss, report.generatorLoss))
+            let step = trainer.step
+            let evaluate = step % config.evalEvery == 0 || step == config.steps
+            if evaluate {
+                let record = try evaluation(step: step, report: report)
+                history.append(record)
+                try directory.appendMetrics(record)
+                latest = Self.short(record)
+                try writePlots(step: step)
+            }
+            if step == config.steps || (config.checkpointEvery > 0 && step % config.checkpointEvery == 0) {
+                try trainer.checkpoint(config: try JSONValue(encoding: config)).write(to: directory.file("checkpoint"))
+                lastGood = step
+            }
+            progress.update(done: step, total: config.steps, detail: latest, force: evaluate)
+        }
+        progress.finish()
+        let wall = (ContinuousClock.now - clock).seconds
+        let summary = try writeSummary(wallSeconds: wall, diverged: nil)
+        print(Self.describe(summary))
+        print("wrote \(directory.path)/{summary.json,metrics.jsonl,samples.png,curves.png,checkpoint/}")
+    }
+
+    // MARK: Evaluation
+
+    /// Samples the generator (BatchNorm in eval mode) and measures it; also the EMA
+    /// generator when one is kept.
+    func evaluation(step: Int, report: StepReport) throws -> [String: Any] {
+        var record: [String: Any] = [
+            "step": step, "d_loss": report.discriminatorLoss, "g_loss": report.generatorLoss,
+            "d_grad_norm": report.discriminatorGradientNorm, "g_grad_norm": report.generatorGradientNorm,
+        ]
+        for p in report.penalties { record["penalty_\(p.name)"] = p.value }
+        if let g = report.inputGradients {
+            record["grad_x_real_mean"] = g.realMean
+            record["grad_x_real_max"] = g.realMax
+            record["grad_x_fake_mean"] = g.fakeMean
+            record["grad_x_fake_max"] = g.fakeMax
+        }
+        for (key, value) in try metrics(of: samples(setup.game.generator)) { record[key] = value }
+        if setup.trainer.generatorEMA != nil {
+            let ema = try setup.trainer.withAveragedGenerator(.exponential) { try metrics(of: samples($0)) }
+            for (key, value) in ema { record["ema_" + key] = value }
+        }
+        return record
+    }
+
+    func samples(_ generator: any Layer) -> Tensor {
+        let wasTraining = generator.isTraining
+        generator.isTraining = false
+        defer { generator.isTraining = wasTraining }
+        return generator(setup.game.sampleLatent(config.evalSamples, key: evalKey)).detached()
+    }
+
+    func metrics(of samples: Tensor) throws -> [String: Any] {
+        var result: [String: Any] = [:]
+        if let modal = setup.modal {
+            let coverage = try ModeCoverage(modal).evaluate(samples, context: protocolContext)
+            result["modes_covered"] = coverage.modesCovered
+            result["modes_total"] = coverage.modeCount
+            result["high_quality_fraction"] = coverage.highQualityFraction
+            result["reverse_kl"] = coverage.isUndefined ? "nan" : coverage.reverseKL
+            result["jsd_modes"] = coverage.isUndefined ? "nan" : coverage.jensenShannon
+            result["protocol"] = coverage.metricProtocol.line
+        }
+        if samples.rank == 2 && samples.shape[1] <= 2 {
+            let reference = setup.data.sample(config.evalSamples, key: evalKey.folded(in: 1), dtype: samples.dtype)
+            let histogram = try HistogramDivergence(bins: 50).evaluate(samples, reference: reference, context: protocolContext)
+            result["hist_js"] = histogram.jensenShannon
+            result["hist_tv"] = histogram.totalVariation
+            if result["protocol"] == nil { result["protocol"] = histogram.metricProtocol.line }
+            result["hist_protocol"] = histogram.metricProtocol.line
+        }
+        return result
+    }
+
+    static func short(_ record: [String: Any]) -> String {
+        var parts: [String] = []
+        if let m = record["modes_covered"] as? Int, let t = record["modes_total"] as? Int { parts.append("modes \(m)/\(t)") }
+        if let hq = record["high_quality_fraction"] as? Double { parts.append(String(format: "HQ %.1f%%", 100 * hq)) }
+        if let kl = record["reverse_kl"] as? Double { parts.append(String(format: "KL %.3f", kl)) }
+        if let js = record["hist_js"] as? Double { parts.append(String(format: "JS(hist) %.3f", js)) }
+        if let d = record["d_loss"] as? Double, let g = record["g_loss"] as? Double { parts.append(String(format: "L_D %.3f L_G %.3f", d, g)) }
+        return parts.joined(separator: "  ")
+    }
+
+    // MARK: Outputs
+
+    @discardableResult
+    func writeSummary(wallSeconds: Double, diverged: String?) throws -> [String: Any] {
+        let last = history.last ?? [:]
+        var summary: [String: Any] = [
+            "preset": config.preset, "steps": setup.trainer.step, "steps_requested": config.steps,
+            "seed": config.seed, "wall_seconds": wallSeconds, "objective": config.objective,
+            "penalties": config.penalties, "schedule": config.schedule, "paper_steps": config.paperSteps,
+            "steps_per_second": Double(setup.trainer.step - startStep) / max(wallSeconds, 1e-9),
+        ]
+        for key in ["modes_covered", "modes_total", "high_quality_fraction", "reverse_kl", "jsd_modes", "hist_js", "hist_tv",
+                    "protocol", "ema_modes_covered", "ema_high_quality_fraction", "ema_reverse_kl"] {
+            summary[key] = last[key] ?? NSNull()
+        }
+        if let diverged { summary["diverged"] = diverged }
+        try directory.writeJSON("summary.json", summary)
+        return summary
+    }
+
+    static func describe(_ s: [String: Any]) -> String {
+        var lines = ["summary (\(s["preset"]!), seed \(s["seed"]!), \(s["steps"]!) steps, \(String(format: "%.1f", s["wall_seconds"] as? Double ?? 0)) s):"]
+        if let m = s["modes_covered"] as? Int, let t = s["modes_total"] as? Int {
+            lines.append("  modes covered        \(m) / \(t)")
+        }
+        if let hq = s["high_quality_fraction"] as? Double { lines.append(String(format: "  high-quality samples %.1f%%", 100 * hq)) }
+        if let kl = s["reverse_kl"] as? Double { lines.append(String(format: "  reverse KL (modes)   %.4f", kl)) }
+        if let js = s["hist_js"] as? Double { lines.append(String(format: "  JS (histogram)       %.4f", js)) }
+        if let p = s["protocol"] as? String { lines.append("  " + p) }
+        return lines.joined(separator: "\n")
+    }
+
+    func writePlots(step: Int) throws {
+        let plots = TrainingPlots(config: config, setup: setup, evalKey: evalKey)
+        try plots.writeSamples(to: directory.file("samples.png"), step: step,
+                               samples: samples(setup.game.generator))
+        try plots.writeCurves(to: directory.file("curves.png"), history: history, losses: losses)
+    }
+}
