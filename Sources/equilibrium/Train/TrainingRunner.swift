@@ -51,7 +51,7 @@ final class TrainingRunner {
         let progress = ProgressLine(label: "train \(config.preset)", unit: "steps")
         print("training \(config.preset): objective \(config.objective), penalties \(config.penalties.isEmpty ? "none" : config.penalties.joined(separator: ", ")), schedule \(config.schedule), \(config.steps) steps (paper: \(config.paperSteps)), batch \(config.batchSize), seed \(config.seed) → \(directory.path)")
         if startStep > 0 { print("resuming at step \(startStep)") }
-        fflush(stdout)  // before the progress line, which goes to stderr
+        fflush(nil)  // flush stdout before the progress line, which goes to stderr
         let clock = ContinuousClock.now
         var latest = ""
         var lastGood = startStep
