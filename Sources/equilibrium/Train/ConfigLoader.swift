@@ -11,18 +11,7 @@ enum ConfigLoader {
         let description: String
     }
 
-    static func encoder() -> JSONEncoder {
-        let encoder = JSONEncoder()
-        encoder.keyEncodingStrategy = .convertToSnakeCase
-        encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
-        return encoder
-    }
-
-    static func decoder() -> JSONDecoder {
-        let decoder = JSONDecoder()
-        decoder.keyDecodingStrategy = .convertFromSnakeCase
-        return decoder
-    }
+    static func encoder() -> JSONEncoder { GANConfig.jsonEncoder() }
 
     /// The file's table as JSON-like values (TOML through TOMLKit, or JSON).
     static func readTable(_ path: String) throws -> [String: Any] {
@@ -54,55 +43,6 @@ enum ConfigLoader {
         let name = preset ?? (table["preset"] as? String) ?? TrainingPresets.defaultName
         var base = try TrainingPresets.named(name)
         base.preset = name
-        guard !table.isEmpty else { return base }
-        let baseObject = try JSONSerialization.jsonObject(with: try encoder().encode(base)) as! [String: Any]
-        var merged = try overlay(table, onto: baseObject, path: "")
-        if let data = table["data"] as? [String: Any], data["means"] != nil, data["preset"] == nil {
-            // A user mixture replaces the preset's data.
-            var spec = merged["data"] as? [String: Any] ?? [:]
-            spec["preset"] = nil
-            merged["data"] = spec
-        }
-        do {
-            let json = try JSONSerialization.data(withJSONObject: merged)
-            return try decoder().decode(GANConfig.self, from: json)
-        } catch let error as DecodingError {
-            throw Failure(description: "\(path ?? "config"): \(describe(error))")
-        }
-    }
-
-    /// Lays `values` over `base`, recursively for tables; keys must exist in `base`
-    /// (for `data`, also `means` and `std`).
-    static func overlay(_ values: [String: Any], onto base: [String: Any], path: String) throws -> [String: Any] {
-        var result = base
-        let extra: Set<String> = path == "data" ? ["preset", "means", "std"] : []
-        for (key, value) in values {
-            let dotted = path.isEmpty ? key : "\(path).\(key)"
-            guard base[key] != nil || extra.contains(key) else {
-                let valid = Set(base.keys).union(extra).sorted()
-                throw Failure(description: "unknown config key '\(dotted)'; valid keys\(path.isEmpty ? "" : " in [\(path)]"): \(valid.joined(separator: ", "))")
-            }
-            if let table = value as? [String: Any], let inner = base[key] as? [String: Any] {
-                result[key] = try overlay(table, onto: inner, path: dotted)
-            } else if value is [String: Any] && !extra.contains(key) {
-                throw Failure(description: "config key '\(dotted)' must be a value, not a table")
-            } else {
-                result[key] = value
-            }
-        }
-        return result
-    }
-
-    static func describe(_ error: DecodingError) -> String {
-        func path(_ context: DecodingError.Context) -> String {
-            context.codingPath.map { $0.intValue.map(String.init) ?? $0.stringValue }.joined(separator: ".")
-        }
-        switch error {
-        case .typeMismatch(let type, let c): return "'\(path(c))' has the wrong type (expected \(type))"
-        case .valueNotFound(let type, let c): return "'\(path(c))' is missing (expected \(type))"
-        case .keyNotFound(let key, let c): return "'\(path(c).isEmpty ? key.stringValue : path(c) + "." + key.stringValue)' is missing"
-        case .dataCorrupted(let c): return "'\(path(c))': \(c.debugDescription)"
-        @unknown default: return "\(error)"
-        }
+        return try base.overlaying(table, source: path ?? "config")
     }
 }

@@ -1,0 +1,113 @@
+import Datasets
+import Foundation
+@testable import Games
+import NN
+import Tensor
+import Testing
+
+/// The named training presets and the config layer: every preset builds, its frozen values
+/// match benchmarks.md §2, overrides are validated with messages that name the field, and a
+/// seed fixes every number of a run.
+@Suite struct PresetTests {
+    @Test(arguments: TrainingPresets.names)
+    func everyPresetValidatesAndBuilds(_ name: String) throws {
+        var config = try TrainingPresets.named(name)
+        config.evalSamples = 10
+        let setup = try config.makeSetup()
+        let z = setup.game.sampleLatent(3, key: RandomKey(seed: 1))
+        #expect(setup.game.generator(z).shape == [3, setup.data.dimension])
+        #expect(setup.game.discriminator(setup.data.sample(3, key: RandomKey(seed: 2))).shape == [3, 1])
+    }
+
+    @Test func pacganRingIsThePaperSetting() throws {
+        let c = try TrainingPresets.named("pacgan-ring")
+        #expect(c.generator.widths == [400, 400, 400, 400] && c.generator.batchNorm && c.generator.activation == "relu")
+        #expect(c.discriminator.widths == [200, 200, 200] && c.discriminator.activation == "maxout:5")
+        #expect(c.generator.optimizer == OptimizerSpec(name: "adam", lr: 1e-4, beta1: 0.8, beta2: 0.999))
+        #expect(c.batchSize == 100 && c.latentDim == 2 && c.paperSteps == 400_000)
+        #expect(c.evalSamples == 2500)
+        let setup = try c.makeSetup()
+        // Maxout pieces multiply the affine width: 2 → 1000.
+        #expect(setup.game.discriminator.parameters["0.weight"]?.shape == [1000, 2])
+        // N(0, 0.02) weights: the sample std of the 400×400 layer is close to 0.02.
+        let w = setup.game.generator.parameters["3.weight"]!.doubles  // 0 Linear, 1 BatchNorm, 2 ReLU, 3 Linear
+        let std = (w.map { $0 * $0 }.reduce(0, +) / Double(w.count)).squareRoot()
+        #expect(abs(std - 0.02) < 0.001)
+    }
+
+    @Test func wganGPPresetUsesTheToyScriptSettings() throws {
+        let c = try TrainingPresets.named("wgangp-25gaussians")
+        #expect(try c.parsedObjective() == .wasserstein)
+        #expect(try c.parsedSchedule() == .ratio(dSteps: 5, gSteps: 1))
+        #expect(try c.parsedPenalties() == [.gradient(.interpolation(weight: 0.1))])
+    }
+
+    @Test func unknownPresetListsTheValidOnes() {
+        #expect {
+            try TrainingPresets.named("ring")
+        } throws: { error in
+            "\(error)".contains("unknown preset 'ring'") && "\(error)".contains("pacgan-ring")
+        }
+    }
+
+    @Test func badValuesNameTheirField() throws {
+        func message(_ change: (inout GANConfig) -> Void) -> String {
+            var c = try! TrainingPresets.named("pacgan-ring")
+            change(&c)
+            do { try c.validate(); return "" } catch { return "\(error)" }
+        }
+        #expect(message { $0.steps = 0 }.contains("steps"))
+        #expect(message { $0.batchSize = -1 }.contains("batch_size"))
+        #expect(message { $0.objective = "nss" }.contains("unknown objective 'nss'"))
+        #expect(message { $0.penalties = ["dragon"] }.contains("unknown penalty 'dragon'"))
+        #expect(message { $0.schedule = "ratio:0:1" }.contains("schedule"))
+        #expect(message { $0.generator.activation = "swish" }.contains("generator.activation"))
+        #expect(message { $0.discriminator.optimizer.lr = -1 }.contains("discriminator.optimizer.lr"))
+        #expect(message { $0.discriminator.optimizer.name = "adagrad" }.contains("unknown optimiser 'adagrad'"))
+        #expect(message { $0.data = DataSpec(means: [[0, 0], [1]], std: 0.1) }.contains("data.means"))
+        #expect(message { $0.emaDecay = 1 }.contains("ema_decay"))
+    }
+
+    @Test func overlayChangesNamedFieldsAndRejectsUnknownKeys() throws {
+        let base = try TrainingPresets.named("pacgan-ring")
+        let changed = try base.overlaying(["steps": 123, "generator": ["optimizer": ["lr": 0.01]], "penalties": ["dragan"]])
+        #expect(changed.steps == 123)
+        #expect(changed.generator.optimizer.lr == 0.01)
+        #expect(changed.generator.optimizer.beta1 == 0.8)  // untouched siblings keep the preset's values
+        #expect(changed.penalties == ["dragan"])
+        #expect(throws: GANConfigError.self) { try base.overlaying(["stpes": 5]) }
+        do {
+            _ = try base.overlaying(["generator": ["widht": [3]]])
+            Issue.record("an unknown nested key was accepted")
+        } catch {
+            #expect("\(error)".contains("generator.widht") && "\(error)".contains("widths"))
+        }
+        #expect(throws: GANConfigError.self) { try base.overlaying(["steps": "many"]) }
+    }
+
+    @Test func userMixtureReplacesThePresetData() throws {
+        let base = try TrainingPresets.named("pacgan-grid")
+        let c = try base.overlaying(["data": ["means": [[-3.0, 0.0], [3.0, 0.0], [0.0, 3.0]], "std": 0.1]])
+        #expect(c.data.preset == nil)
+        let setup = try c.makeSetup()
+        #expect(setup.modal?.modes.count == 3)
+        #expect(setup.dataName.contains("user mixture"))
+    }
+
+    @Test func sameSeedSameRunDifferentSeedDifferentRun() throws {
+        func firstSteps(seed: UInt64) throws -> [Double] {
+            var c = try TrainingPresets.named("two-gaussians-1d")
+            c.seed = seed
+            c.batchSize = 32
+            c.generator.widths = [16]
+            c.discriminator.widths = [16]
+            let setup = try c.makeSetup()
+            return try (0..<3).flatMap { _ -> [Double] in
+                let r = try setup.trainer.step(from: setup.data)
+                return [r.discriminatorLoss, r.generatorLoss]
+            }
+        }
+        #expect(try firstSteps(seed: 4) == firstSteps(seed: 4))
+        #expect(try firstSteps(seed: 4) != firstSteps(seed: 5))
+    }
+}
