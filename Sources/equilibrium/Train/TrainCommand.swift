@@ -11,8 +11,8 @@ struct TrainCommand: ParsableCommand {
         abstract: "Train a GAN on a synthetic preset; writes metrics, plots, checkpoints and a summary.",
         discussion: """
             Presets: \(TrainingPresets.names.joined(separator: ", ")).
-            Values come from the preset, then --config (TOML or JSON; any field of the resolved
-            config, see config.json in a run directory), then flags.
+            Values come from the preset, then --config (TOML or JSON; any field of the \
+            resolved config, see config.json in a run directory), then flags.
             """)
 
     @Option(help: "Named preset (default \(TrainingPresets.defaultName)).") var preset: String?
