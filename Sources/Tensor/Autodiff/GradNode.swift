@@ -4,8 +4,9 @@
 /// threads never interact. A leaf node (no inputs) only gives a tensor its identity for
 /// `gradients(of:wrt:)`.
 public final class GradNode: @unchecked Sendable {
-    // @unchecked: every stored property is a `let` whose value is itself immutable or
-    // copy-on-write; nothing here is mutated after `init`.
+    // @unchecked: every stored property but `inputs` is a `let` of an immutable or
+    // copy-on-write value; `inputs` is only emptied in `deinit`, when no other reference to
+    // the node exists.
     let name: String
     /// Every tensor input of the op, kept so backward rules can read them. A `var` only so
     /// that `deinit` can take the chain apart without recursion.

@@ -177,7 +177,6 @@ extension Tensor {
     /// Broadcasts to `target` (materialised). The adjoint is `sum(toShape:)`.
     public func expanded(to target: [Int]) -> Tensor {
         if shape == target { return self }
-        _ = ShapeMath.broadcast(shape, target, op: "expanded(to:)")
         precondition(target.count >= rank && ShapeMath.broadcast(shape, target, op: "expanded(to:)") == target,
                      "expanded(to:): shape \(shape) cannot be broadcast to \(target)")
         let out = TensorStorage(count: ShapeMath.count(target), dtype: dtype)
