@@ -13,5 +13,5 @@ struct EquilibriumCLI: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "equilibrium",
         abstract: "Train and analyse GANs as two-player games.",
-        subcommands: [TrainCommand.self, DynamicsCommand.self, BenchCommand.self])
+        subcommands: [TrainCommand.self, SweepCommand.self, DynamicsCommand.self, BenchCommand.self])
 }
