@@ -46,7 +46,7 @@ let package = Package(
         .testTarget(name: "OptimTests", dependencies: ["Optim", "NN", "Tensor"], resources: [.copy("Fixtures")]),
         .testTarget(name: "DatasetsTests", dependencies: ["Datasets", "Tensor"]),
         .testTarget(name: "MetricsTests", dependencies: ["Metrics", "Datasets", "Tensor"]),
-        .testTarget(name: "GamesTests", dependencies: ["Games", "Datasets", "NN", "Optim", "Tensor"]),
+        .testTarget(name: "GamesTests", dependencies: ["Games", "Datasets", "Metrics", "NN", "Optim", "Tensor"]),
         .testTarget(name: "DynamicsTests", dependencies: ["Dynamics"]),
         .testTarget(name: "PlotTests", dependencies: ["Plot"]),
     ]
