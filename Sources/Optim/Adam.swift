@@ -109,9 +109,21 @@ struct AdamRule: ElementwiseRule {
         let sign: T = maximize ? -1 : 1
         let lowWeight = w1 < 0.5, oneMinusW1 = 1 - w1
         let pp = p.baseAddress!, mp = m.baseAddress!, vp = v.baseAddress!, gp = gradient.baseAddress!
-        // One loop body, specialised below for with/without weight decay: no branch depends
-        // on the element, so the compiler vectorises it (the `lerp` split is a select on a
-        // loop-invariant condition; ±1·g is exact).
+        if T.self == Float.self {
+            // Through the generic T the loop stays scalar (sqrtss/divss); explicit SIMD lanes
+            // run the same IEEE operations in the same order, element by element.
+            let f = { (x: UnsafeMutablePointer<T>) in UnsafeMutableRawPointer(x).assumingMemoryBound(to: Float.self) }
+            AdamFloatKernel(
+                stepSize: Float(lr / biasCorrection1), bc2: Float(biasCorrection2Sqrt), w1: Float(1 - beta1),
+                b2: Float(beta2), w2: Float(1 - beta2), eps: Float(epsilon), wd: Float(weightDecay),
+                shrink: Float(1 - lr * weightDecay), sign: maximize ? -1 : 1,
+                decay: weightDecay != 0, decoupled: decoupled
+            ).run(p: f(pp), m: f(mp), v: f(vp), g: UnsafeRawPointer(gp).assumingMemoryBound(to: Float.self), count: p.count)
+            return
+        }
+        // Float64 (and the reference for the Float kernel): one loop body, specialised for
+        // with/without weight decay; the `lerp` split is a select on a loop-invariant
+        // condition and ±1·g is exact.
         @inline(__always) func run(decay: Bool) {
             for i in 0..<p.count {
                 var g = sign * gp[i]
@@ -128,5 +140,63 @@ struct AdamRule: ElementwiseRule {
             }
         }
         if weightDecay != 0 { run(decay: true) } else { run(decay: false) }
+    }
+}
+
+/// The Adam/AdamW update for Float32 tensors, eight lanes at a time, then a scalar tail. Each
+/// lane performs exactly the scalar rule's operations (no fused multiply-add), so results
+/// equal `AdamRule`'s generic loop bit for bit.
+struct AdamFloatKernel {
+    let stepSize, bc2, w1, b2, w2, eps, wd, shrink, sign: Float
+    let decay, decoupled: Bool
+
+    func run(p: UnsafeMutablePointer<Float>, m: UnsafeMutablePointer<Float>, v: UnsafeMutablePointer<Float>,
+             g: UnsafePointer<Float>, count n: Int) {
+        switch (decay, decoupled) {
+        case (false, _): loop(p, m, v, g, n, decayMode: 0)
+        case (true, false): loop(p, m, v, g, n, decayMode: 1)
+        case (true, true): loop(p, m, v, g, n, decayMode: 2)
+        }
+    }
+
+    /// decayMode: 0 none, 1 L2 folded into the gradient, 2 decoupled (AdamW).
+    @inline(__always)
+    private func loop(_ p: UnsafeMutablePointer<Float>, _ m: UnsafeMutablePointer<Float>, _ v: UnsafeMutablePointer<Float>,
+                      _ g: UnsafePointer<Float>, _ n: Int, decayMode: Int) {
+        let lowWeight = w1 < 0.5, oneMinusW1 = 1 - w1, negativeStep = -stepSize
+        typealias V = SIMD8<Float>
+        @inline(__always) func load(_ x: UnsafePointer<Float>, _ i: Int) -> V {
+            UnsafeRawPointer(x + i).loadUnaligned(as: V.self)
+        }
+        @inline(__always) func store(_ value: V, _ x: UnsafeMutablePointer<Float>, _ i: Int) {
+            UnsafeMutableRawPointer(x + i).storeBytes(of: value, as: V.self)
+        }
+        var i = 0
+        while i + 8 <= n {
+            var gi = V(repeating: sign) * load(g, i)
+            var pi = load(p, i)
+            if decayMode == 2 { pi = pi * shrink } else if decayMode == 1 { gi = gi + wd * pi }
+            let mi = load(m, i)
+            let mNew = lowWeight ? mi + w1 * (gi - mi) : gi - (gi - mi) * oneMinusW1
+            store(mNew, m, i)
+            let vNew = load(v, i) * b2 + w2 * gi * gi
+            store(vNew, v, i)
+            let denominator = vNew.squareRoot() / bc2 + eps
+            store(pi + negativeStep * mNew / denominator, p, i)
+            i += 8
+        }
+        while i < n {
+            var gi = sign * g[i]
+            var pi = p[i]
+            if decayMode == 2 { pi = pi * shrink } else if decayMode == 1 { gi = gi + wd * pi }
+            let mi = m[i]
+            let mNew = lowWeight ? mi + w1 * (gi - mi) : gi - (gi - mi) * oneMinusW1
+            m[i] = mNew
+            let vNew = v[i] * b2 + w2 * gi * gi
+            v[i] = vNew
+            let denominator = vNew.squareRoot() / bc2 + eps
+            p[i] = pi + negativeStep * mNew / denominator
+            i += 1
+        }
     }
 }

@@ -5,7 +5,7 @@ struct BenchCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "bench",
         abstract: "Measure performance on this machine (prints a Markdown table).",
-        subcommands: [Core.self])
+        subcommands: [Core.self, Gan.self])
 
     struct Core: ParsableCommand {
         static let configuration = CommandConfiguration(
@@ -29,6 +29,54 @@ struct BenchCommand: ParsableCommand {
             print(table)
             if let output {
                 try table.write(toFile: output, atomically: true, encoding: .utf8)
+            }
+        }
+    }
+
+    struct Gan: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Training steps/s of the small MLP GAN on the ring (the model of benchmarks/pytorch_gan_step.py), one thread.")
+
+        @Option(help: "Steps per timed trial.")
+        var steps: Int = 200
+
+        @Option(help: "Timed trials (the median is reported).")
+        var trials: Int = 5
+
+        @Option(help: "Untimed warm-up steps before the trials.")
+        var warmup: Int = 50
+
+        @Option(help: "plain, dragan or both.")
+        var variant: String = "both"
+
+        @Option(help: "Seed of the players' initialisation and the run's key.")
+        var seed: UInt64 = 0
+
+        @Option(help: "Also write the results as JSON to this file ('-' for stdout).")
+        var json: String?
+
+        func validate() throws {
+            guard steps >= 1 else { throw ValidationError("--steps must be at least 1, got \(steps)") }
+            guard trials >= 1 else { throw ValidationError("--trials must be at least 1, got \(trials)") }
+            guard warmup >= 0 else { throw ValidationError("--warmup must be non-negative, got \(warmup)") }
+            guard variant == "both" || GANBenchmark.Variant(rawValue: variant) != nil else {
+                throw ValidationError("--variant must be plain, dragan or both, got '\(variant)'")
+            }
+        }
+
+        func run() throws {
+            let variants = variant == "both" ? GANBenchmark.Variant.allCases : [GANBenchmark.Variant(rawValue: variant)!]
+            let report = GANBenchmark(variants: variants, warmup: warmup, trials: trials, steps: steps, seed: seed).run()
+            print(GANBenchmark.markdown(report))
+            if let json {
+                let encoder = JSONEncoder()
+                encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
+                let data = try encoder.encode(report)
+                if json == "-" {
+                    print(String(decoding: data, as: UTF8.self))
+                } else {
+                    try data.write(to: URL(fileURLWithPath: json))
+                }
             }
         }
     }

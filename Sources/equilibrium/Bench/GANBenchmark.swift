@@ -1,0 +1,115 @@
+import Equilibrium
+import Foundation
+
+/// `equilibrium bench gan`: training steps per second of the small MLP GAN on the 8-mode
+/// ring, the same model and step as benchmarks/pytorch_gan_step.py, so the two can be
+/// reported side by side (benchmarks/gan_side_by_side.sh).
+///
+/// G: z ∈ ℝ²⁵⁶ ~ N(0, I) → 128 → ReLU → 128 → ReLU → 2; D: 2 → 128 → ReLU → 128 → ReLU → 1
+/// (a logit); PyTorch's default initialisation; batch 512; Adam with betas (0.5, 0.999),
+/// lr 1e-4 for D and 1e-3 for G; a fresh ring batch (radius 1, std 0.01) every step. One
+/// step is one D update then one G update with the non-saturating objective; the `dragan`
+/// variant adds the authors' DRAGAN penalty (λ 10) to D's loss. The step runs through
+/// `Games.Trainer` with diagnostics off, so the figure is what `equilibrium train` pays per
+/// step, sampling included.
+struct GANBenchmark {
+    enum Variant: String, CaseIterable, Codable {
+        case plain, dragan
+    }
+
+    struct Result: Codable {
+        var variant: Variant
+        var trialStepsPerSecond: [Double]
+        var medianStepsPerSecond: Double
+        var medianMillisecondsPerStep: Double
+        var minStepsPerSecond: Double
+        var maxStepsPerSecond: Double
+        var finalDiscriminatorLoss: Double
+        var finalGeneratorLoss: Double
+    }
+
+    struct Report: Codable {
+        var blasCore: String
+        var blasThreads: Int
+        var warmup: Int
+        var trials: Int
+        var steps: Int
+        var seed: UInt64
+        var results: [Result]
+    }
+
+    static let latentDimension = 256
+    static let hidden = 128
+    static let batchSize = 512
+
+    var variants: [Variant]
+    var warmup: Int
+    var trials: Int
+    var steps: Int
+    var seed: UInt64
+
+    func run() -> Report {
+        BLASThreads.set(1)
+        let results = variants.map(measure)
+        return Report(blasCore: BLASInfo.coreName, blasThreads: 1, warmup: warmup, trials: trials, steps: steps,
+                      seed: seed, results: results)
+    }
+
+    /// A fresh game, optimisers and trainer for `variant`.
+    func makeTrainer(_ variant: Variant) -> Trainer {
+        var key = RandomKey(seed: seed)
+        let generator = MLP([Self.latentDimension, Self.hidden, Self.hidden, 2], activation: .relu, key: key.split())
+        let discriminator = MLP([2, Self.hidden, Self.hidden, 1], activation: .relu, key: key.split())
+        let game = Game(generator: generator, discriminator: discriminator, objective: .nonSaturating,
+                        penalties: variant == .dragan ? [.gradient(.dragan(weight: 10))] : [],
+                        latent: .normal(dimension: Self.latentDimension))
+        return Trainer(game: game, schedule: .alternating(dFirst: true),
+                       generatorOptimizer: Adam(learningRate: 1e-3, beta1: 0.5, beta2: 0.999),
+                       discriminatorOptimizer: Adam(learningRate: 1e-4, beta1: 0.5, beta2: 0.999),
+                       batchSize: Self.batchSize, key: key.split(), diagnosticsEvery: 0)
+    }
+
+    func measure(_ variant: Variant) -> Result {
+        let trainer = makeTrainer(variant)
+        let ring = SyntheticData.pacganRing
+        var last: StepReport?
+        func advance() {
+            do { last = try trainer.step(from: ring) } catch {
+                preconditionFailure("bench gan: the \(variant.rawValue) run diverged: \(error)")
+            }
+        }
+        for _ in 0..<warmup { advance() }
+        var rates: [Double] = []
+        for _ in 0..<trials {
+            let start = Stopwatch.now()
+            for _ in 0..<steps { advance() }
+            rates.append(Double(steps) / (Double(Stopwatch.now() - start) / 1e9))
+        }
+        let median = rates.sorted()[rates.count / 2]
+        return Result(variant: variant, trialStepsPerSecond: rates, medianStepsPerSecond: median,
+                      medianMillisecondsPerStep: 1000 / median, minStepsPerSecond: rates.min()!,
+                      maxStepsPerSecond: rates.max()!, finalDiscriminatorLoss: last?.discriminatorLoss ?? .nan,
+                      finalGeneratorLoss: last?.generatorLoss ?? .nan)
+    }
+
+    /// The report as Markdown, in the layout of pytorch_gan_step.py's table.
+    static func markdown(_ report: Report) -> String {
+        var lines = [
+            "## Equilibrium MLP GAN step (CPU), batch \(batchSize)",
+            "",
+            "OpenBLAS core \(report.blasCore), \(report.blasThreads) BLAS thread, Games.Trainer (diagnostics off)",
+            "warm-up \(report.warmup) steps, \(report.trials) trials x \(report.steps) steps, seed \(report.seed)",
+            "",
+            "| variant | median steps/s | ms/step | min–max steps/s |",
+            "|---|---:|---:|---:|",
+        ]
+        for r in report.results {
+            lines.append(String(format: "| %@ | %.1f | %.2f | %.1f–%.1f |", r.variant.rawValue, r.medianStepsPerSecond,
+                                r.medianMillisecondsPerStep, r.minStepsPerSecond, r.maxStepsPerSecond))
+        }
+        if report.blasCore == "Prescott" {
+            lines += ["", "> OpenBLAS fell back to its Prescott (SSE3) kernels; see `equilibrium bench core`."]
+        }
+        return lines.joined(separator: "\n") + "\n"
+    }
+}
