@@ -1,3 +1,4 @@
+import Foundation
 import Testing
 @testable import Tensor
 
@@ -41,5 +42,35 @@ struct FastMathAccuracyTests {
 
     @Test func eluIsAccurateNearZero() {
         #expect(Self.maxError({ $0.elu(1) }, on: Self.grid(-20, 5), relativeFloor: 1e-6) < 1e-6)
+    }
+}
+
+/// The SIMD Box–Muller used by Float32 `Tensor.normal` against the same transform in Float64
+/// with libm, on the same uniforms: every word pattern class, including u1 = 1 (r = 0), the
+/// smallest u1 (the largest |z|) and the quadrant boundaries of θ.
+struct NormalTransformAccuracyTests {
+    @Test func matchesLibmBoxMullerOnTheSameUniforms() {
+        var stream = RandomStream(key: RandomKey(seed: 99))
+        var worst = 0.0
+        for trial in 0..<20_000 {
+            var words = SIMD16<UInt32>()
+            for k in 0..<16 { words[k] = stream.nextUInt32() }
+            if trial == 0 {
+                words[0] = 0; words[2] = .max            // u1 = 1 and the smallest u1
+                words[1] = 0; words[3] = 0x4000_0000      // θ = 0 and θ = π/2 exactly
+                words[5] = 0x8000_0000; words[7] = 0xC000_0000
+            }
+            let fast = NormalTransform.normals(words, mean: 0, std: 1)
+            for k in 0..<8 {
+                let u1 = 1 - Double(words[2 * k] >> 9) * 0x1p-23
+                let u2 = Double(words[2 * k + 1] >> 9) * 0x1p-23
+                let r = (-2 * log(u1)).squareRoot(), theta = 2 * Double.pi * u2
+                let exact = [r * cos(theta), r * sin(theta)]
+                for (j, e) in exact.enumerated() {
+                    worst = max(worst, abs(Double(fast[2 * k + j]) - e) / max(1, abs(e)))
+                }
+            }
+        }
+        #expect(worst < 3e-6)
     }
 }

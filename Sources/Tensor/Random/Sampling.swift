@@ -100,17 +100,25 @@ extension Tensor {
         switch dtype {
         case .float32:
             let p = out.typed(Float.self)
+            // Four Philox blocks (16 words) → 16 normals per iteration; element i still
+            // depends only on (key, i): block ⌊i/4⌋, pair ⌊i/2⌋.
+            let (m, s) = (Float(mean), Float(std))
             var i = 0
             while i < n {
-                let b = Philox4x32.block(index: UInt64(i / 4), stream: 2, key: key)
-                let (r0, t0) = ((-2 * Float.log(1 - unitFloat(b.0))).squareRoot(), 2 * Float.pi * unitFloat(b.1))
-                let (r1, t1) = ((-2 * Float.log(1 - unitFloat(b.2))).squareRoot(), 2 * Float.pi * unitFloat(b.3))
-                let values = (r0 * Float.cos(t0), r0 * Float.sin(t0), r1 * Float.cos(t1), r1 * Float.sin(t1))
-                let (m, s) = (Float(mean), Float(std))
-                withUnsafeBytes(of: values) { v in
-                    for j in 0..<Swift.min(4, n - i) { p[i + j] = m + s * v.load(fromByteOffset: 4 * j, as: Float.self) }
+                let block = UInt64(i / 4)
+                let b0 = Philox4x32.block(index: block, stream: 2, key: key)
+                let b1 = Philox4x32.block(index: block + 1, stream: 2, key: key)
+                let b2 = Philox4x32.block(index: block + 2, stream: 2, key: key)
+                let b3 = Philox4x32.block(index: block + 3, stream: 2, key: key)
+                let words = SIMD16<UInt32>(b0.0, b0.1, b0.2, b0.3, b1.0, b1.1, b1.2, b1.3,
+                                           b2.0, b2.1, b2.2, b2.3, b3.0, b3.1, b3.2, b3.3)
+                let values = NormalTransform.normals(words, mean: m, std: s)
+                if n - i >= 16 {
+                    UnsafeMutableRawPointer(p + i).storeBytes(of: values, as: SIMD16<Float>.self)
+                } else {
+                    for j in 0..<(n - i) { p[i + j] = values[j] }
                 }
-                i += 4
+                i += 16
             }
         case .float64:
             let p = out.typed(Double.self)
