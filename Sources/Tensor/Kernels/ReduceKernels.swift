@@ -63,17 +63,24 @@ func reduceKernel<T: TensorScalar>(_ mode: ReduceMode, _ src: UnsafePointer<T>, 
 
 /// Copies `src` (shape `srcShape`) broadcast into `dst` (shape `dstShape`).
 func expandKernel<T: TensorScalar>(_ src: UnsafePointer<T>, _ srcShape: [Int], _ dst: UnsafeMutablePointer<T>, _ dstShape: [Int]) {
-    let n = ShapeMath.count(dstShape)
     if ShapeMath.count(srcShape) == 1 {
-        dst.update(repeating: src[0], count: n)
+        dst.update(repeating: src[0], count: ShapeMath.count(dstShape))
         return
     }
-    let rank = dstShape.count
-    let strides = ShapeMath.broadcastStrides(srcShape, to: dstShape)
-    let inner = dstShape[rank - 1], innerStride = strides[rank - 1]
+    stridedCopyKernel(src, ShapeMath.broadcastStrides(srcShape, to: dstShape), dst, dstShape)
+}
+
+/// Writes `dst` (row-major, `shape`) from `src` read with per-axis element `strides`: a
+/// permutation when the strides are permuted, a broadcast when some are 0. The last axis is
+/// the inner loop; all other axes advance an odometer.
+func stridedCopyKernel<T: TensorScalar>(_ src: UnsafePointer<T>, _ strides: [Int], _ dst: UnsafeMutablePointer<T>, _ shape: [Int]) {
+    let n = ShapeMath.count(shape)
+    guard n > 0 else { return }
+    let rank = shape.count
+    let inner = shape[rank - 1], innerStride = strides[rank - 1]
     var index = [Int](repeating: 0, count: rank)
     var offset = 0, o = 0
-    for _ in 0..<(n / max(inner, 1)) {
+    for _ in 0..<(n / inner) {
         if innerStride == 0 {
             (dst + o).update(repeating: src[offset], count: inner)
         } else {
@@ -84,8 +91,8 @@ func expandKernel<T: TensorScalar>(_ src: UnsafePointer<T>, _ srcShape: [Int], _
         while axis >= 0 {
             index[axis] += 1
             offset += strides[axis]
-            if index[axis] < dstShape[axis] { break }
-            offset -= strides[axis] * dstShape[axis]
+            if index[axis] < shape[axis] { break }
+            offset -= strides[axis] * shape[axis]
             index[axis] = 0
             axis -= 1
         }

@@ -43,36 +43,14 @@ extension Tensor {
         let strides = axes.map { inStrides[$0] }
         let out = TensorStorage(count: count, dtype: dtype)
         switch dtype {
-        case .float32: Tensor.stridedCopy(storage.typed(Float.self), strides, out.typed(Float.self), outShape)
-        case .float64: Tensor.stridedCopy(storage.typed(Double.self), strides, out.typed(Double.self), outShape)
+        case .float32: stridedCopyKernel(storage.typed(Float.self), strides, out.typed(Float.self), outShape)
+        case .float64: stridedCopyKernel(storage.typed(Double.self), strides, out.typed(Double.self), outShape)
         }
         var inverseAxes = [Int](repeating: 0, count: rank)
         for (i, a) in axes.enumerated() { inverseAxes[a] = i }
         let inverse = inverseAxes
         return Tensor.record("permute", output: out, shape: outShape, inputs: [self]) { ctx in
             [ctx.grad.permuted(inverse)]
-        }
-    }
-
-    static func stridedCopy<T: TensorScalar>(_ src: UnsafePointer<T>, _ strides: [Int], _ dst: UnsafeMutablePointer<T>, _ shape: [Int]) {
-        let n = ShapeMath.count(shape)
-        guard n > 0 else { return }
-        let rank = shape.count
-        let inner = shape[rank - 1], innerStride = strides[rank - 1]
-        var index = [Int](repeating: 0, count: rank)
-        var offset = 0, o = 0
-        for _ in 0..<(n / inner) {
-            for j in 0..<inner { dst[o + j] = src[offset + j * innerStride] }
-            o += inner
-            var axis = rank - 2
-            while axis >= 0 {
-                index[axis] += 1
-                offset += strides[axis]
-                if index[axis] < shape[axis] { break }
-                offset -= strides[axis] * shape[axis]
-                index[axis] = 0
-                axis -= 1
-            }
         }
     }
 
