@@ -68,11 +68,13 @@ final class TrainingRunner {
             let step = trainer.step
             let evaluate = step % config.evalEvery == 0 || step == config.steps
             if evaluate {
-                let record = try evaluation(step: step, report: report)
+                // One batch of generated samples serves the metrics and the plots.
+                let generated = samples(setup.game.generator)
+                let record = try evaluation(step: step, report: report, generated: generated)
                 history.append(record)
                 try directory.appendMetrics(record)
                 latest = Self.short(record)
-                try writePlots(step: step)
+                try writePlots(step: step, generated: generated)
             }
             if step == config.steps || (config.checkpointEvery > 0 && step % config.checkpointEvery == 0) {
                 try trainer.checkpoint(config: try JSONValue(encoding: config)).write(to: directory.file("checkpoint"))
@@ -89,9 +91,9 @@ final class TrainingRunner {
 
     // MARK: Evaluation
 
-    /// Samples the generator (BatchNorm in eval mode) and measures it; also the EMA
+    /// Measures `generated` (the generator's samples, BatchNorm in eval mode); also the EMA
     /// generator when one is kept.
-    func evaluation(step: Int, report: StepReport) throws -> [String: Any] {
+    func evaluation(step: Int, report: StepReport, generated: Tensor) throws -> [String: Any] {
         var record: [String: Any] = [
             "step": step, "d_loss": report.discriminatorLoss, "g_loss": report.generatorLoss,
             "d_grad_norm": report.discriminatorGradientNorm, "g_grad_norm": report.generatorGradientNorm,
@@ -103,7 +105,7 @@ final class TrainingRunner {
             record["grad_x_fake_mean"] = g.fakeMean
             record["grad_x_fake_max"] = g.fakeMax
         }
-        for (key, value) in try metrics(of: samples(setup.game.generator)) { record[key] = value }
+        for (key, value) in try metrics(of: generated) { record[key] = value }
         if setup.trainer.generatorEMA != nil {
             let ema = try setup.trainer.withAveragedGenerator(.exponential) { try metrics(of: samples($0)) }
             for (key, value) in ema { record["ema_" + key] = value }
@@ -182,10 +184,10 @@ final class TrainingRunner {
         return lines.joined(separator: "\n")
     }
 
-    func writePlots(step: Int) throws {
+    func writePlots(step: Int, generated: Tensor) throws {
         let plots = TrainingPlots(config: config, setup: setup, evalKey: evalKey)
         try plots.writeSamples(to: directory.file("samples.png"), step: step,
-                               samples: samples(setup.game.generator))
+                               samples: generated)
         try plots.writeCurves(to: directory.file("curves.png"), history: history, losses: losses)
     }
 }
