@@ -100,25 +100,24 @@ extension Tensor {
         switch dtype {
         case .float32:
             let p = out.typed(Float.self)
-            // Four Philox blocks (16 words) → 16 normals per iteration; element i still
-            // depends only on (key, i): block ⌊i/4⌋, pair ⌊i/2⌋.
+            // Element i uses word i of stream 2 (block ⌊i/4⌋), pair ⌊i/2⌋, so element i still
+            // depends only on (key, i). Chunks of 1,024 words stay in L1 between the two passes.
             let (m, s) = (Float(mean), Float(std))
-            var i = 0
-            while i < n {
-                let block = UInt64(i / 4)
-                let b0 = Philox4x32.block(index: block, stream: 2, key: key)
-                let b1 = Philox4x32.block(index: block + 1, stream: 2, key: key)
-                let b2 = Philox4x32.block(index: block + 2, stream: 2, key: key)
-                let b3 = Philox4x32.block(index: block + 3, stream: 2, key: key)
-                let words = SIMD16<UInt32>(b0.0, b0.1, b0.2, b0.3, b1.0, b1.1, b1.2, b1.3,
-                                           b2.0, b2.1, b2.2, b2.3, b3.0, b3.1, b3.2, b3.3)
-                let values = NormalTransform.normals(words, mean: m, std: s)
-                if n - i >= 16 {
-                    UnsafeMutableRawPointer(p + i).storeBytes(of: values, as: SIMD16<Float>.self)
-                } else {
-                    for j in 0..<(n - i) { p[i + j] = values[j] }
+            let chunkWords = 1024
+            withUnsafeTemporaryAllocation(of: UInt32.self, capacity: chunkWords) { buffer in
+                let words = buffer.baseAddress!
+                var i = 0
+                while i < n {
+                    let wanted = Swift.min(chunkWords, n - i)
+                    let blocks = (wanted + 3) / 4
+                    Philox4x32.fill(words, first: UInt64(i / 4), count: blocks, stream: 2, key: key)
+                    let pairs = wanted / 2
+                    NormalTransform.fill(p + i, words: words, pairs: pairs, mean: m, std: s)
+                    if wanted % 2 == 1 {
+                        p[i + wanted - 1] = NormalTransform.pair(words[wanted - 1], words[wanted], mean: m, std: s).0
+                    }
+                    i += wanted
                 }
-                i += 16
             }
         case .float64:
             let p = out.typed(Double.self)

@@ -18,6 +18,7 @@ struct CoreBenchmark {
         }
         out += gemmTable()
         out += "\n" + opTable()
+        out += "\n" + samplingTable()
         out += "\n" + mlpTable()
         return out
     }
@@ -69,6 +70,23 @@ struct CoreBenchmark {
             let t1k = Stopwatch.secondsPerCall(iterations: 20_000) { _ = op(big, big2) }
             let tg = Stopwatch.secondsPerCall(iterations: 20_000) { _ = op(bigGrad, big2) }
             rows.append(String(format: "| %@ | %.2f | %.2f | %.2f |", name, t10 * 1e6, t1k * 1e6, tg * 1e6))
+        }
+        return rows.joined(separator: "\n") + "\n"
+    }
+
+    // MARK: random sampling
+
+    /// A GAN step draws two 512×256 latent batches; this is their cost alone.
+    func samplingTable() -> String {
+        var rows = ["| draw (Float32, 512×256 = 131,072 values) | µs per tensor | ns per value |", "|---|---:|---:|"]
+        let key = RandomKey(seed: 4)
+        let draws: [(String, () -> Tensor)] = [
+            ("Tensor.normal", { Tensor.normal([512, 256], key: key) }),
+            ("Tensor.uniform", { Tensor.uniform([512, 256], key: key) }),
+        ]
+        for (name, draw) in draws {
+            let t = Stopwatch.secondsPerCall(iterations: quick ? 50 : 300) { _ = draw() }
+            rows.append(String(format: "| %@ | %.1f | %.2f |", name, t * 1e6, t * 1e9 / 131_072))
         }
         return rows.joined(separator: "\n") + "\n"
     }
