@@ -36,6 +36,15 @@ public enum Initializer {
 
     public static func zeros(_ shape: [Int], dtype: DType = .float32) -> Tensor { .zeros(shape, dtype: dtype) }
 
+    /// W[i, j] = 1 where i = j, else 0, for a [out, in] weight (torch.nn.init.eye_): a
+    /// 1 → d affine layer starts as z ↦ z·e₁ + b.
+    public static func eye(_ shape: [Int], dtype: DType = .float32) -> Tensor {
+        precondition(shape.count == 2, "Initializer.eye: needs a [out, in] shape, got \(shape)")
+        var values = [Double](repeating: 0, count: shape[0] * shape[1])
+        for i in 0..<min(shape[0], shape[1]) { values[i * shape[1] + i] = 1 }
+        return Tensor(values, shape: shape).cast(to: dtype)
+    }
+
     public static func constant(_ shape: [Int], _ value: Double, dtype: DType = .float32) -> Tensor {
         .full(shape, value, dtype: dtype)
     }

@@ -79,7 +79,10 @@ public struct Axes: Sendable, Hashable {
 
     /// A degenerate range widened so it can be drawn.
     static func padded(_ range: ClosedRange<Double>) -> ClosedRange<Double> {
-        if range.upperBound > range.lowerBound { return range }
+        // A span at rounding-noise level (e.g. a JS of log 2 ± 1e-16 all run long) is treated
+        // as a single value: ticks that far apart would be equal numbers.
+        let scale = max(abs(range.lowerBound), abs(range.upperBound))
+        if range.upperBound - range.lowerBound > scale * 1e-9 { return range }
         let pad = max(abs(range.lowerBound) * 0.1, 0.5)
         return (range.lowerBound - pad)...(range.upperBound + pad)
     }

@@ -35,7 +35,8 @@ public enum Ticks {
 
     /// Labels for a whole tick list.
     public static func labels(_ ticks: [Double]) -> [String] {
-        let step = ticks.count > 1 ? ticks[1] - ticks[0] : 1
+        let gap = ticks.count > 1 ? ticks[1] - ticks[0] : 1
+        let step = gap > 0 && gap.isFinite ? gap : 1
         return ticks.map { label($0, step: step) }
     }
 }

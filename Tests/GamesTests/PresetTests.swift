@@ -2,6 +2,7 @@ import Datasets
 import Foundation
 @testable import Games
 import NN
+import Optim
 import Tensor
 import Testing
 
@@ -66,6 +67,92 @@ import Testing
         #expect(message { $0.discriminator.optimizer.name = "adagrad" }.contains("unknown optimiser 'adagrad'"))
         #expect(message { $0.data = DataSpec(means: [[0, 0], [1]], std: 0.1) }.contains("data.means"))
         #expect(message { $0.emaDecay = 1 }.contains("ema_decay"))
+        #expect(message { $0.lrDecay = "cosine" }.contains("lr_decay"))
+        #expect(message { $0.lrDecay = "linear:1.5" }.contains("lr_decay"))
+        #expect(message { $0.generator.outputBias = [.nan] }.contains("generator.output_bias"))
+        #expect(message { $0.generator.widths = [0] }.contains("generator.widths"))
+    }
+
+    @Test func linearDecayHoldsThenFallsToZeroAtTheLastStep() throws {
+        var c = try TrainingPresets.named("two-gaussians-1d")
+        c.steps = 100
+        #expect(try c.learningRateFactor(step: 0) == 1)  // "none"
+        c.lrDecay = "linear:0.5"
+        #expect(try c.learningRateFactor(step: 0) == 1)
+        #expect(try c.learningRateFactor(step: 50) == 1)
+        #expect(try c.learningRateFactor(step: 75) == 0.5)
+        #expect(try c.learningRateFactor(step: 99) == 0.02)
+        c.lrDecay = "linear"
+        #expect(try c.learningRateFactor(step: 25) == 0.75)
+    }
+
+    /// The schedule is a function of the step, so checkpoint → restore → continue gives the
+    /// parameters of an uninterrupted run bit for bit.
+    @Test func decayedRunResumesExactly() throws {
+        var c = try TrainingPresets.named("two-gaussians-1d")
+        c.batchSize = 16
+        c.generator.widths = [8]
+        c.discriminator.widths = [8]
+        c.steps = 8
+        c.lrDecay = "linear:0.75"
+        func train(_ setup: GANSetup, until step: Int) throws {
+            while setup.trainer.step < step {
+                try setup.applyLearningRateSchedule()
+                try setup.trainer.step(from: setup.data)
+            }
+        }
+        let straight = try c.makeSetup()
+        try train(straight, until: 8)
+        #expect(straight.trainer.generatorOptimizer.learningRate < c.generator.optimizer.lr * 0.2)
+
+        let first = try c.makeSetup()
+        try train(first, until: 3)
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("decay-resume-\(UUID().uuidString)").path
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        try first.trainer.checkpoint(config: .object([:])).write(to: directory)
+        var other = c
+        other.seed = 99  // different initialisation, replaced by the checkpoint
+        let resumed = try other.makeSetup()
+        try resumed.trainer.restore(from: Checkpoint.read(from: directory))
+        try train(resumed, until: 8)
+        #expect(resumed.game.generator.parameters.mapValues(\.doubles) == straight.game.generator.parameters.mapValues(\.doubles))
+        #expect(resumed.game.discriminator.parameters.mapValues(\.doubles) == straight.game.discriminator.parameters.mapValues(\.doubles))
+    }
+
+    /// A config saved before `lr_decay` existed still decodes (resuming old run directories).
+    @Test func configWithoutNewerFieldsDecodes() throws {
+        let c = try TrainingPresets.named("pacgan-ring")
+        var json = try JSONSerialization.jsonObject(with: GANConfig.jsonEncoder().encode(c)) as! [String: Any]
+        json["lr_decay"] = nil
+        let decoded = try GANConfig.jsonDecoder().decode(GANConfig.self, from: JSONSerialization.data(withJSONObject: json))
+        #expect(decoded == c)
+    }
+
+    /// S1 of `many-paths.md` §3.4: the linear generator starts as z ↦ (z, Δ, 0, …) with Δ = 2,
+    /// a segment parallel to the data's, off its support.
+    @Test(arguments: ["segment-d2", "segment-d10", "segment-d100"])
+    func segmentPresetsStartTheLinearGeneratorOffTheSupport(_ name: String) throws {
+        let c = try TrainingPresets.named(name)
+        #expect(c.generator.widths.isEmpty && c.latent == "uniform" && c.latentDim == 1 && c.steps == 20_000)
+        let setup = try c.makeSetup()
+        let d = setup.data.dimension
+        let z = Tensor([-1.0, 0.0, 0.5], shape: [3, 1]).cast(to: .float32)
+        let x = setup.game.generator(z).doubles
+        for (i, t) in [-1.0, 0.0, 0.5].enumerated() {
+            var expected = [Double](repeating: 0, count: d)
+            expected[0] = t
+            expected[1] = 2
+            #expect(Array(x[i * d ..< (i + 1) * d]) == expected)
+        }
+    }
+
+    @Test func outputBiasIsPaddedWithZerosAndMustFit() throws {
+        var c = try TrainingPresets.named("segment-d10")
+        c.generator.outputBias = [0, 5]
+        let bias = try c.makeSetup().game.generator.parameters["0.bias"]!.doubles
+        #expect(bias == [0, 5] + Array(repeating: 0, count: 8))
+        c.generator.outputBias = Array(repeating: 1, count: 11)
+        #expect { try c.makeSetup() } throws: { "\($0)".contains("generator.output_bias") && "\($0)".contains("11 entries for 10 outputs") }
     }
 
     @Test func overlayChangesNamedFieldsAndRejectsUnknownKeys() throws {

@@ -43,6 +43,17 @@ import Testing
         #expect(Ticks.labels([-1, -0.5, 0, 0.5, 1]) == ["-1.0", "-0.5", "0.0", "0.5", "1.0"])
     }
 
+    /// A curve flat up to rounding noise (a JS of log 2 ± 1e-16 all run long) once gave
+    /// two equal ticks, a zero tick step and a trap in the label formatter.
+    @Test func nearlyConstantSeriesStillRenders() {
+        let log2 = 0.6931471805599453
+        var canvas = Canvas(width: 300, height: 200)
+        let plot = LinePlot(series: [LineSeries(label: "JS", x: [0, 1, 2], y: [log2, log2.nextUp, log2])])
+        plot.draw(on: &canvas, in: PixelRect(x: 0, y: 0, width: 300, height: 200))
+        #expect(Axes.padded(log2...log2.nextUp).upperBound > log2 + 0.01)
+        #expect(Ticks.labels([1, 1]) == ["1", "1"])
+    }
+
     @Test func heatMapPutsRowZeroAtTheBottom() {
         let map = HeatMap(values: [[0, 0], [1, 1]], xRange: 0...2, yRange: 0...2, valueRange: 0...1)
         let canvas = map.render(width: 400, height: 300)

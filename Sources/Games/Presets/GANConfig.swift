@@ -41,12 +41,16 @@ public struct GANConfig: Codable, Sendable, Equatable {
     public var emaDecay: Double
     /// Compute ‖∇ₓD‖ at real and fake points every this many steps (0 = never).
     public var diagnosticsEvery: Int
+    /// Learning-rate schedule of both players: "none" (constant), or "linear[:F]": constant,
+    /// then a linear decay to 0 over the last fraction F of `steps` (F = 1: the whole run),
+    /// as the DRAGAN authors suggest for convergence ("decaying learning rate").
+    public var lrDecay: String
 
     public init(preset: String, data: DataSpec, latent: String = "normal", latentDim: Int, generator: PlayerSpec,
                 discriminator: PlayerSpec, objective: String = "ns", penalties: [String] = [], penaltyWeight: Double = 10,
                 schedule: String = "alternating", batchSize: Int, steps: Int, paperSteps: Int = 0, seed: UInt64 = 0,
                 evalEvery: Int = 1000, evalSamples: Int = 2500, checkpointEvery: Int = 0, emaDecay: Double = 0,
-                diagnosticsEvery: Int = 100) {
+                diagnosticsEvery: Int = 100, lrDecay: String = "none") {
         self.preset = preset
         self.data = data
         self.latent = latent
@@ -66,6 +70,41 @@ public struct GANConfig: Codable, Sendable, Equatable {
         self.checkpointEvery = checkpointEvery
         self.emaDecay = emaDecay
         self.diagnosticsEvery = diagnosticsEvery
+        self.lrDecay = lrDecay
+    }
+}
+
+extension GANSetup {
+    /// Sets both players' learning rates for the trainer's next step from the config's
+    /// `lr_decay` (a no-op for "none"). They are set from the base rates each step, never
+    /// multiplied in place, so a run resumed from a checkpoint gets exactly the rates of an
+    /// uninterrupted one.
+    public func applyLearningRateSchedule() throws(GANConfigError) {
+        guard try config.parsedLearningRateDecay() != nil else { return }
+        let factor = try config.learningRateFactor(step: trainer.step)
+        trainer.generatorOptimizer.learningRate = config.generator.optimizer.lr * factor
+        trainer.discriminatorOptimizer.learningRate = config.discriminator.optimizer.lr * factor
+    }
+}
+
+extension GANConfig {
+    /// Decodes every field; fields added after a run was saved (`lr_decay`) take their
+    /// defaults when absent, so checkpoints written by an earlier version still resume.
+    public init(from decoder: any Decoder) throws {
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        self.init(
+            preset: try c.decode(String.self, forKey: .preset), data: try c.decode(DataSpec.self, forKey: .data),
+            latent: try c.decode(String.self, forKey: .latent), latentDim: try c.decode(Int.self, forKey: .latentDim),
+            generator: try c.decode(PlayerSpec.self, forKey: .generator),
+            discriminator: try c.decode(PlayerSpec.self, forKey: .discriminator),
+            objective: try c.decode(String.self, forKey: .objective), penalties: try c.decode([String].self, forKey: .penalties),
+            penaltyWeight: try c.decode(Double.self, forKey: .penaltyWeight), schedule: try c.decode(String.self, forKey: .schedule),
+            batchSize: try c.decode(Int.self, forKey: .batchSize), steps: try c.decode(Int.self, forKey: .steps),
+            paperSteps: try c.decode(Int.self, forKey: .paperSteps), seed: try c.decode(UInt64.self, forKey: .seed),
+            evalEvery: try c.decode(Int.self, forKey: .evalEvery), evalSamples: try c.decode(Int.self, forKey: .evalSamples),
+            checkpointEvery: try c.decode(Int.self, forKey: .checkpointEvery), emaDecay: try c.decode(Double.self, forKey: .emaDecay),
+            diagnosticsEvery: try c.decode(Int.self, forKey: .diagnosticsEvery),
+            lrDecay: try c.decodeIfPresent(String.self, forKey: .lrDecay) ?? "none")
     }
 }
 
@@ -129,7 +168,35 @@ extension GANConfig {
         guard checkpointEvery >= 0 else { throw .invalid("checkpoint_every", "must be ≥ 0, got \(checkpointEvery)") }
         guard diagnosticsEvery >= 0 else { throw .invalid("diagnostics_every", "must be ≥ 0, got \(diagnosticsEvery)") }
         guard emaDecay >= 0 && emaDecay < 1 else { throw .invalid("ema_decay", "must be in [0, 1), got \(emaDecay)") }
+        _ = try parsedLearningRateDecay()
         _ = try resolvedData()
+    }
+
+    /// The fraction of the run over which the learning rates decay to 0 (nil: constant).
+    public func parsedLearningRateDecay() throws(GANConfigError) -> Double? {
+        let parts = lrDecay.lowercased().split(separator: ":", omittingEmptySubsequences: false).map(String.init)
+        switch parts[0] {
+        case "none", "constant", "":
+            guard parts.count == 1 else { throw .invalid("lr_decay", "'\(lrDecay)': 'none' takes no value") }
+            return nil
+        case "linear":
+            guard parts.count <= 2 else { throw .invalid("lr_decay", "'\(lrDecay)': use linear or linear:F") }
+            guard parts.count == 2 else { return 1 }
+            guard let fraction = Double(parts[1]), fraction > 0, fraction <= 1 else {
+                throw .invalid("lr_decay", "'\(lrDecay)': F in linear:F must be a fraction of the run in (0, 1]")
+            }
+            return fraction
+        default:
+            throw .invalid("lr_decay", "unknown schedule '\(lrDecay)'; use none, linear or linear:F (decay over the last fraction F of the steps)")
+        }
+    }
+
+    /// The factor on both players' base learning rates before generator step `step` (0-based):
+    /// 1 until the decay starts, then linear to 0 at `steps`.
+    public func learningRateFactor(step: Int) throws(GANConfigError) -> Double {
+        guard let fraction = try parsedLearningRateDecay() else { return 1 }
+        let decaySteps = Swift.max(1, Double(steps) * fraction)
+        return Swift.min(1, Swift.max(0, (Double(steps) - Double(step)) / decaySteps))
     }
 
     public func parsedObjective() throws(GANConfigError) -> Objective {

@@ -6,30 +6,40 @@ import Tensor
 /// file overrides). Strings keep config files readable; `validate()` turns every bad value
 /// into a precise error before anything is built.
 public struct PlayerSpec: Codable, Sendable, Equatable {
-    /// Hidden-layer widths of the MLP (input and output sizes come from the data/latent).
+    /// Hidden-layer widths of the MLP (input and output sizes come from the data/latent);
+    /// empty for an affine player x ↦ Wx + b (S1's linear generator, `many-paths.md` §3.4).
     public var widths: [Int]
     /// "relu", "leaky-relu:0.2", "elu:1", "tanh", "sigmoid", "softplus", "maxout:5".
     public var activation: String
     public var batchNorm: Bool
     /// Output activation: "identity" (default) or e.g. "tanh".
     public var outputActivation: String
-    /// "pytorch" (U(±1/√fan_in)), "normal:0.02", "orthogonal:1.4", "xavier", "kaiming".
+    /// "pytorch" (U(±1/√fan_in)), "normal:0.02", "orthogonal:1.4", "xavier", "kaiming",
+    /// "eye" (W = the first columns of the identity, as torch.nn.init.eye_: S1's a = e₁).
     public var initialization: String
+    /// The output layer's initial bias (nil: the initialisation's). Shorter than the output:
+    /// the remaining entries are 0, so `[0, 2]` starts a generator 2 along e₂ in any dimension
+    /// (the off-support start of Fedus et al.'s experiments, `many-paths.md` §3.4).
+    public var outputBias: [Double]?
     public var optimizer: OptimizerSpec
 
     public init(widths: [Int], activation: String, batchNorm: Bool = false, outputActivation: String = "identity",
-                initialization: String = "pytorch", optimizer: OptimizerSpec) {
+                initialization: String = "pytorch", outputBias: [Double]? = nil, optimizer: OptimizerSpec) {
         self.widths = widths
         self.activation = activation
         self.batchNorm = batchNorm
         self.outputActivation = outputActivation
         self.initialization = initialization
+        self.outputBias = outputBias
         self.optimizer = optimizer
     }
 
     func validate(player: String) throws(GANConfigError) {
-        guard !widths.isEmpty, widths.allSatisfy({ $0 >= 1 }) else {
-            throw .invalid("\(player).widths", "needs at least one positive hidden width, got \(widths)")
+        guard widths.allSatisfy({ $0 >= 1 }) else {
+            throw .invalid("\(player).widths", "hidden widths must be positive (or none, for an affine player), got \(widths)")
+        }
+        if let outputBias, !outputBias.allSatisfy(\.isFinite) {
+            throw .invalid("\(player).output_bias", "must be finite numbers, got \(outputBias)")
         }
         _ = try Self.parseActivation(activation, field: "\(player).activation")
         let output = try Self.parseActivation(outputActivation, field: "\(player).output_activation")
@@ -60,6 +70,18 @@ public struct PlayerSpec: Codable, Sendable, Equatable {
             }
             do { try mlp.setParameters(values) } catch {
                 throw .invalid("\(player).initialization", "could not apply: \(error)")
+            }
+        }
+        if let outputBias {
+            guard outputBias.count <= outputSize else {
+                throw .invalid("\(player).output_bias", "has \(outputBias.count) entries for \(outputSize) outputs")
+            }
+            let name = "\(mlp.body.layers.lastIndex { $0 is Linear }!).bias"
+            var values = mlp.parameters
+            let padded = outputBias + Array(repeating: 0, count: outputSize - outputBias.count)
+            values[name] = Tensor(padded, shape: [outputSize]).cast(to: values[name]!.dtype)
+            do { try mlp.setParameters(values) } catch {
+                throw .invalid("\(player).output_bias", "could not apply: \(error)")
             }
         }
         return mlp
@@ -106,8 +128,10 @@ public struct PlayerSpec: Codable, Sendable, Equatable {
             return { shape, key in Initializer.xavierUniform(shape, gain: gain, key: key) }
         case "kaiming", "he":
             return { shape, key in Initializer.kaimingUniform(shape, key: key) }
+        case "eye", "identity":
+            return { shape, _ in Initializer.eye(shape) }
         default:
-            throw .invalid(field, "unknown initialisation '\(text)'; use pytorch, normal[:std], orthogonal[:gain], xavier[:gain] or kaiming")
+            throw .invalid(field, "unknown initialisation '\(text)'; use pytorch, normal[:std], orthogonal[:gain], xavier[:gain], kaiming or eye")
         }
     }
 }

@@ -18,6 +18,7 @@ public enum TrainingPresets {
         case "wgangp-8gaussians", "wgangp-25gaussians": return wgangp(name)
         case "unrolled-ring", "unrolled-ring-legacy7", "unrolled-paper-ring": return unrolled(name)
         case "dogan-ring": return dogan()
+        case "segment-d2", "segment-d10", "segment-d100": return segment(name)
         default: return generic(name)
         }
     }
@@ -80,7 +81,24 @@ public enum TrainingPresets {
             evalEvery: 500, evalSamples: 2500)
     }
 
-    /// The other synthetic data (1-D mixtures, segments, swiss roll, high-dimensional
+    /// Fedus et al.'s S1 (`many-paths.md` §3.4, a project-defined reproduction [G]): data on
+    /// the segment (t, 0, …, 0), t ∼ U[−1, 1] in ℝ^d; the `linear` generator G(z) = a·z + b,
+    /// z ∼ U[−1, 1], starts at a = e₁, b = Δ·e₂ with Δ = 2 (a parallel segment off the data's
+    /// support, so JS = log 2); D d → 2×128 leaky-ReLU(0.2) → 1; Adam(1e-4, β = (0.5, 0.999))
+    /// for both; batch 256; one D step per G step; 20,000 steps; W1 on 4,096 samples.
+    /// `generator.output_bias = [0, Δ]` moves the start; `generator.widths = [64, 64]` with
+    /// `generator.activation = "leaky-relu:0.2"` is S1's `mlp` generator.
+    static func segment(_ name: String) -> GANConfig {
+        let adam = OptimizerSpec(name: "adam", lr: 1e-4, beta1: 0.5, beta2: 0.999)
+        return GANConfig(
+            preset: name, data: DataSpec(preset: name), latent: "uniform", latentDim: 1,
+            generator: PlayerSpec(widths: [], activation: "leaky-relu:0.2", initialization: "eye", outputBias: [0, 2], optimizer: adam),
+            discriminator: PlayerSpec(widths: [128, 128], activation: "leaky-relu:0.2", optimizer: adam),
+            objective: "ns", schedule: "alternating", batchSize: 256, steps: 20_000, paperSteps: 0,
+            evalEvery: 500, evalSamples: 4096)
+    }
+
+    /// The other synthetic data (1-D mixtures, swiss roll, high-dimensional
     /// mixtures) have no paper training setup [G]: G z ∈ ℝ² (or the data dimension, if larger,
     /// capped at 64) → 2×128 ReLU → d; D d → 2×128 ReLU → 1; Adam(1e-4, β = (0.5, 0.999));
     /// batch 256; NS loss, alternating; 5,000 steps.

@@ -31,6 +31,7 @@ struct TrainCommand: ParsableCommand {
     @Option(help: "Samples per evaluation.") var evalSamples: Int?
     @Option(help: "Checkpoint every N steps (0: at the end only).") var checkpointEvery: Int?
     @Option(help: "EMA decay of the generator (0: none); the EMA generator is evaluated too.") var ema: Double?
+    @Option(help: "Learning-rate decay of both players: none, linear (to 0 at the last step) or linear:F (over the last fraction F of the steps).") var lrDecay: String?
     @Option(help: "Run directory.") var out: String?
     @Option(help: "Resume the run in this directory from its checkpoint (--steps may extend it).") var resume: String?
     @Flag(help: "Print the resolved config as JSON and exit.") var printConfig = false
@@ -56,6 +57,7 @@ struct TrainCommand: ParsableCommand {
         if let evalSamples { c.evalSamples = evalSamples }
         if let checkpointEvery { c.checkpointEvery = checkpointEvery }
         if let ema { c.emaDecay = ema }
+        if let lrDecay { c.lrDecay = lrDecay }
         try c.validate()
         return c
     }

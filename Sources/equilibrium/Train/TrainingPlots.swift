@@ -101,7 +101,20 @@ struct TrainingPlots {
     func writeCurves(to path: String, history: [[String: Any]], losses: [(step: Int, d: Double, g: Double)]) throws {
         let steps = history.compactMap { $0["step"] as? Int }.map(Double.init)
         var top: LinePlot
-        if history.first?["modes_covered"] != nil {
+        func series(_ key: String, _ label: String, dashed: Bool = false) -> LineSeries? {
+            let points = history.compactMap { r -> (Double, Double)? in
+                guard let s = r["step"] as? Int, let v = r[key] as? Double else { return nil }
+                return (Double(s), v)
+            }
+            return points.isEmpty ? nil : LineSeries(label: label, x: points.map(\.0), y: points.map(\.1), dashed: dashed)
+        }
+        if history.first?["off_manifold_distance"] != nil {
+            // Fedus et al.'s point in one panel: progress (distance, W1) while JS stays log 2.
+            top = LinePlot(axes: Axes(title: "segment trackers (\(config.evalSamples) samples per evaluation)", xLabel: "step",
+                                      yLabel: "distance / W1 / JS"),
+                           series: [series("off_manifold_distance", "off-segment distance"), series("coverage_w1", "coverage W1"),
+                                    series("sliced_w1", "sliced W1"), series("js_analytic", "JS (exact)", dashed: true)].compactMap { $0 })
+        } else if history.first?["modes_covered"] != nil {
             let modes = history.compactMap { ($0["modes_covered"] as? Int).map(Double.init) }
             let total = history.first?["modes_total"] as? Int ?? 1
             let hq = history.compactMap { ($0["high_quality_fraction"] as? Double).map { $0 * Double(total) } }
@@ -111,9 +124,8 @@ struct TrainingPlots {
                                     LineSeries(label: "HQ fraction × \(total)", x: steps, y: hq, dashed: true)])
             top.yRange = 0...Double(total) * 1.05
         } else {
-            let js = history.compactMap { $0["hist_js"] as? Double }
-            top = LinePlot(axes: Axes(title: "histogram JS to the data", xLabel: "step", yLabel: "JS"),
-                           series: [LineSeries(label: "JS (50 bins)", x: Array(steps.prefix(js.count)), y: js)])
+            top = LinePlot(axes: Axes(title: "divergence to the data", xLabel: "step", yLabel: "JS / sliced W1"),
+                           series: [series("hist_js", "JS (50 bins)"), series("sliced_w1", "sliced W1 (64 directions)")].compactMap { $0 })
         }
         // Losses: block means so a long run stays readable.
         let block = max(1, losses.count / 400)

@@ -56,6 +56,7 @@ final class TrainingRunner {
         var latest = ""
         var lastGood = startStep
         while trainer.step < config.steps {
+            try setup.applyLearningRateSchedule()
             let report: StepReport
             do {
                 report = try trainer.step(from: setup.data)
@@ -105,9 +106,9 @@ final class TrainingRunner {
             record["grad_x_fake_mean"] = g.fakeMean
             record["grad_x_fake_max"] = g.fakeMax
         }
-        for (key, value) in try metrics(of: generated) { record[key] = value }
+        for (key, value) in try metrics(of: generated, generator: setup.game.generator) { record[key] = value }
         if setup.trainer.generatorEMA != nil {
-            let ema = try setup.trainer.withAveragedGenerator(.exponential) { try metrics(of: samples($0)) }
+            let ema = try setup.trainer.withAveragedGenerator(.exponential) { try metrics(of: samples($0), generator: $0) }
             for (key, value) in ema { record["ema_" + key] = value }
         }
         return record
@@ -120,8 +121,30 @@ final class TrainingRunner {
         return generator(setup.game.sampleLatent(config.evalSamples, key: evalKey)).detached()
     }
 
-    func metrics(of samples: Tensor) throws -> [String: Any] {
+    /// The generator's support as a segment, when it has one: an affine generator (no hidden
+    /// layer, identity output) of a 1-D uniform latent maps U[−1, 1) onto b + a·[−1, 1).
+    func affineSegment(of generator: any Layer) -> LineSegment? {
+        guard let mlp = generator as? MLP, mlp.widths.count == 2, mlp.widths[0] == 1,
+              config.latent.lowercased() == "uniform", config.generator.outputActivation.lowercased() == "identity",
+              let weight = mlp.parameters["0.weight"], let bias = mlp.parameters["0.bias"] else { return nil }
+        let direction = weight.doubles
+        guard direction.contains(where: { $0 != 0 }) else { return nil }
+        return LineSegment(origin: bias.doubles, direction: direction, lower: -1, upper: 1)
+    }
+
+    func metrics(of samples: Tensor, generator: any Layer) throws -> [String: Any] {
         var result: [String: Any] = [:]
+        if let segment = setup.data as? LineSegment {
+            // Fedus et al.'s S1 trackers: distance to the data's segment, coverage along it,
+            // and (affine generators) the exact JS, log 2 while the supports stay disjoint.
+            let coverage = try SegmentCoverage(segment: segment)
+                .evaluate(samples, generatorSegment: affineSegment(of: generator), context: protocolContext)
+            result["off_manifold_distance"] = coverage.offManifoldDistance
+            result["coverage_w1"] = coverage.coverageW1
+            result["segment_success"] = coverage.success
+            if let js = coverage.analyticJS { result["js_analytic"] = js }
+            result["protocol"] = coverage.metricProtocol.line
+        }
         if let modal = setup.modal {
             let coverage = try ModeCoverage(modal).evaluate(samples, context: protocolContext)
             result["modes_covered"] = coverage.modesCovered
@@ -131,8 +154,11 @@ final class TrainingRunner {
             result["jsd_modes"] = coverage.isUndefined ? "nan" : coverage.jensenShannon
             result["protocol"] = coverage.metricProtocol.line
         }
+        let reference = setup.data.sample(config.evalSamples, key: evalKey.folded(in: 1), dtype: samples.dtype)
+        let sliced = try SlicedWasserstein().evaluate(samples, reference: reference, context: protocolContext)
+        result["sliced_w1"] = sliced.value
+        result["sliced_w1_protocol"] = sliced.metricProtocol.line
         if samples.rank == 2 && samples.shape[1] <= 2 {
-            let reference = setup.data.sample(config.evalSamples, key: evalKey.folded(in: 1), dtype: samples.dtype)
             let histogram = try HistogramDivergence(bins: 50).evaluate(samples, reference: reference, context: protocolContext)
             result["hist_js"] = histogram.jensenShannon
             result["hist_tv"] = histogram.totalVariation
@@ -147,7 +173,11 @@ final class TrainingRunner {
         if let m = record["modes_covered"] as? Int, let t = record["modes_total"] as? Int { parts.append("modes \(m)/\(t)") }
         if let hq = record["high_quality_fraction"] as? Double { parts.append(String(format: "HQ %.1f%%", 100 * hq)) }
         if let kl = record["reverse_kl"] as? Double { parts.append(String(format: "KL %.3f", kl)) }
+        if let distance = record["off_manifold_distance"] as? Double { parts.append(String(format: "off-segment %.3f", distance)) }
+        if let w1 = record["coverage_w1"] as? Double { parts.append(String(format: "W1 %.3f", w1)) }
+        if let js = record["js_analytic"] as? Double { parts.append(String(format: "JS %.3f", js)) }
         if let js = record["hist_js"] as? Double { parts.append(String(format: "JS(hist) %.3f", js)) }
+        if record["modes_covered"] == nil, let sw = record["sliced_w1"] as? Double { parts.append(String(format: "SW1 %.3f", sw)) }
         if let d = record["d_loss"] as? Double, let g = record["g_loss"] as? Double { parts.append(String(format: "L_D %.3f L_G %.3f", d, g)) }
         return parts.joined(separator: "  ")
     }
@@ -164,8 +194,22 @@ final class TrainingRunner {
             "steps_per_second": Double(setup.trainer.step - startStep) / max(wallSeconds, 1e-9),
         ]
         for key in ["modes_covered", "modes_total", "high_quality_fraction", "reverse_kl", "jsd_modes", "hist_js", "hist_tv",
-                    "protocol", "ema_modes_covered", "ema_high_quality_fraction", "ema_reverse_kl"] {
+                    "protocol", "ema_modes_covered", "ema_high_quality_fraction", "ema_reverse_kl", "sliced_w1"] {
             summary[key] = last[key] ?? NSNull()
+        }
+        if setup.data is LineSegment {
+            for key in ["off_manifold_distance", "coverage_w1", "segment_success", "js_analytic"] { summary[key] = last[key] ?? NSNull() }
+            // How long JS said nothing: the fraction of evaluations at which it was exactly log 2.
+            let js = history.compactMap { $0["js_analytic"] as? Double }
+            if !js.isEmpty { summary["js_analytic_flat_fraction"] = Double(js.filter { abs($0 - log(2.0)) < 1e-12 }.count) / Double(js.count) }
+        }
+        // Many Paths' S2 question: how often a divergence estimate went up between consecutive
+        // evaluations (a run that converges need not decrease it at every step).
+        for key in ["hist_js", "sliced_w1"] {
+            let values = history.compactMap { $0[key] as? Double }
+            if values.count >= 2 {
+                summary[key + "_increase_fraction"] = Double(zip(values, values.dropFirst()).filter { $1 > $0 }.count) / Double(values.count - 1)
+            }
         }
         if let diverged { summary["diverged"] = diverged }
         try directory.writeJSON("summary.json", summary)
@@ -179,7 +223,12 @@ final class TrainingRunner {
         }
         if let hq = s["high_quality_fraction"] as? Double { lines.append(String(format: "  high-quality samples %.1f%%", 100 * hq)) }
         if let kl = s["reverse_kl"] as? Double { lines.append(String(format: "  reverse KL (modes)   %.4f", kl)) }
+        if let d = s["off_manifold_distance"] as? Double { lines.append(String(format: "  off-segment distance %.4f", d)) }
+        if let w1 = s["coverage_w1"] as? Double { lines.append(String(format: "  coverage W1          %.4f", w1)) }
+        if let ok = s["segment_success"] as? Bool { lines.append("  S1 success           \(ok ? "yes" : "no") (distance and W1 < 0.05)") }
+        if let js = s["js_analytic"] as? Double { lines.append(String(format: "  JS (exact)           %.4f", js)) }
         if let js = s["hist_js"] as? Double { lines.append(String(format: "  JS (histogram)       %.4f", js)) }
+        if let sw = s["sliced_w1"] as? Double { lines.append(String(format: "  sliced W1            %.4f", sw)) }
         if let p = s["protocol"] as? String { lines.append("  " + p) }
         return lines.joined(separator: "\n")
     }
