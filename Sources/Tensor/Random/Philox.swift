@@ -41,7 +41,9 @@ struct Philox4x32: Sendable {
             var c2 = Lanes(repeating: UInt64(stream)), c3 = Lanes()
             var r0 = key.k0, r1 = key.k1
             for _ in 0..<10 {
-                let p0 = c0 &* mul0, p1 = c2 &* mul1
+                // The masks are no-ops on the values but let LLVM see 32-bit operands through
+                // the loop's phi nodes: without them it emulates a full 64×64 multiply.
+                let p0 = (c0 & low32) &* mul0, p1 = (c2 & low32) &* mul1
                 let n0 = (p1 &>> 32) ^ c1 ^ Lanes(repeating: UInt64(r0))
                 let n2 = (p0 &>> 32) ^ c3 ^ Lanes(repeating: UInt64(r1))
                 c1 = p1 & low32

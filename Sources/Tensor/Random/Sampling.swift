@@ -67,15 +67,17 @@ extension Tensor {
             let (l, s) = (Float(low), Float(scale))
             // low + scale·u can round up to high; the largest value below it is the cap.
             let cap = scale > 0 ? Float(high).nextDown : l
-            var i = 0
-            while i < n {
-                let b = Philox4x32.block(index: UInt64(i / 4), key: key)
-                withUnsafeBytes(of: b) { words in
-                    for j in 0..<Swift.min(4, n - i) {
-                        p[i + j] = Swift.min(l + s * unitFloat(words.load(fromByteOffset: 4 * j, as: UInt32.self)), cap)
-                    }
+            // Element i is word i of stream 0 (block ⌊i/4⌋), generated a chunk at a time.
+            let chunkWords = 1024
+            withUnsafeTemporaryAllocation(of: UInt32.self, capacity: chunkWords) { buffer in
+                let words = buffer.baseAddress!
+                var i = 0
+                while i < n {
+                    let wanted = Swift.min(chunkWords, n - i)
+                    Philox4x32.fill(words, first: UInt64(i / 4), count: (wanted + 3) / 4, stream: 0, key: key)
+                    for j in 0..<wanted { p[i + j] = Swift.min(l + s * unitFloat(words[j]), cap) }
+                    i += wanted
                 }
-                i += 4
             }
         case .float64:
             let p = out.typed(Double.self)

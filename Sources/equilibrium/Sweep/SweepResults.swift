@@ -54,6 +54,9 @@ struct CellResult {
     let reverseKL: SeedAggregate
     let histogramJS: SeedAggregate
     let wallSeconds: SeedAggregate
+    /// Summary metrics beyond the main columns, keyed by `ExtraMetric.all`'s keys; a key is
+    /// present when at least one finished run reported it (EMA generators, segment trackers).
+    let extras: [String: SeedAggregate]
 
     init(cell: SweepCell, runs: [(run: SweepRun, status: RunStatus)]) {
         self.cell = cell
@@ -71,6 +74,15 @@ struct CellResult {
         reverseKL = SeedAggregate(values("reverse_kl"))
         histogramJS = SeedAggregate(values("hist_js"))
         wallSeconds = SeedAggregate(values("wall_seconds"))
+        var extras: [String: SeedAggregate] = [:]
+        for metric in ExtraMetric.all {
+            let v = summaries.compactMap { s -> Double? in
+                if let flag = s[metric.key] as? Bool { return flag ? 1 : 0 }
+                return Self.number(s[metric.key])
+            }
+            if !v.isEmpty { extras[metric.key] = SeedAggregate(v.map { $0 * metric.scale }) }
+        }
+        self.extras = extras
     }
 
     /// A summary value as a number: JSON numbers, and "nan" (an undefined KL) as NaN so
@@ -101,4 +113,27 @@ struct CellResult {
             return nil
         })).sorted()
     }
+}
+
+/// Summary keys the sweep tabulates in groups of their own when runs report them.
+struct ExtraMetric {
+    let key: String
+    let label: String
+    let group: String
+    let scale: Double
+    let digits: Int
+
+    static let all: [ExtraMetric] = [
+        ExtraMetric(key: "ema_modes_covered", label: "EMA modes covered", group: "ema", scale: 1, digits: 2),
+        ExtraMetric(key: "ema_high_quality_fraction", label: "EMA high-quality %", group: "ema", scale: 100, digits: 1),
+        ExtraMetric(key: "ema_reverse_kl", label: "EMA reverse KL", group: "ema", scale: 1, digits: 3),
+        ExtraMetric(key: "off_manifold_distance", label: "off-segment distance", group: "segment", scale: 1, digits: 3),
+        ExtraMetric(key: "coverage_w1", label: "coverage W1", group: "segment", scale: 1, digits: 3),
+        ExtraMetric(key: "segment_success", label: "success rate", group: "segment", scale: 1, digits: 2),
+        ExtraMetric(key: "js_analytic", label: "JS (exact, end)", group: "segment", scale: 1, digits: 3),
+        ExtraMetric(key: "js_analytic_flat_fraction", label: "evaluations with JS = log 2", group: "segment", scale: 1, digits: 2),
+        ExtraMetric(key: "sliced_w1", label: "sliced W1", group: "divergence", scale: 1, digits: 3),
+        ExtraMetric(key: "hist_js_increase_fraction", label: "JS (histogram) rises", group: "divergence", scale: 1, digits: 2),
+        ExtraMetric(key: "sliced_w1_increase_fraction", label: "sliced W1 rises", group: "divergence", scale: 1, digits: 2),
+    ]
 }

@@ -49,12 +49,32 @@ struct SweepTable {
                        Self.cell(r.histogramJS, digits: 3), Self.cell(r.wallSeconds, digits: 1)]
             lines.append("| " + row.map { $0.replacingOccurrences(of: "|", with: "\\|") }.joined(separator: " | ") + " |")
         }
+        for (group, title, note) in Self.extraGroups {
+            let metrics = ExtraMetric.all.filter { $0.group == group }
+            guard results.contains(where: { r in metrics.contains { r.extras[$0.key] != nil } }) else { continue }
+            lines += ["", title, ""]
+            if let note { lines += [note, ""] }
+            lines.append("| preset | objective | penalty | schedule | " + metrics.map(\.label).joined(separator: " | ") + " |")
+            lines.append("|---|---|---|---|" + String(repeating: "---|", count: metrics.count))
+            for r in results {
+                let values = metrics.map { m in r.extras[m.key].map { Self.cell($0, digits: m.digits) } ?? "—" }
+                let row = [r.cell.preset, r.cell.objectiveLabel, r.cell.penaltyLabel, r.cell.scheduleLabel] + values
+                lines.append("| " + row.map { $0.replacingOccurrences(of: "|", with: "\\|") }.joined(separator: " | ") + " |")
+            }
+        }
         let problems = results.flatMap { r in
             r.runs.compactMap { entry in entry.status.detail.map { "- \(r.cell.name) seed \(entry.run.seed): \(entry.status.name): \($0)" } }
         }
         if !problems.isEmpty { lines += ["", "Runs that did not finish:", ""] + problems }
         return lines.joined(separator: "\n") + "\n"
     }
+
+    static let extraGroups: [(group: String, title: String, note: String?)] = [
+        ("ema", "EMA generator (evaluated on the same latent batch as the last iterate):", nil),
+        ("segment", "Segment trackers (Many Paths S1, many-paths.md §3.4):",
+         "Success: off-segment distance and coverage W1 both below 0.05 at the end (success rate = fraction of runs). JS is exact for affine generators: log 2 ≈ 0.693 while the supports are disjoint."),
+        ("divergence", "Divergence estimates (final value; fraction of consecutive evaluations at which each rose):", nil),
+    ]
 
     /// "7.50 ± 0.29"; one value shows as "7.50 (n = 1)"; values left out as undefined (a
     /// reverse KL with no sample in any mode) are noted.
@@ -80,12 +100,17 @@ struct SweepTable {
     var csv: String {
         var header = ["cell", "preset", "objective", "penalty", "schedule", "finished", "diverged", "failed", "not_run", "modes_total"]
         for column in Self.metricColumns { header += ["\(column.name)_mean", "\(column.name)_se", "\(column.name)_n"] }
+        for metric in ExtraMetric.all { header += ["\(metric.key)_mean", "\(metric.key)_se", "\(metric.key)_n"] }
         var lines = [header.joined(separator: ",")]
         for r in results {
             var row = [r.cell.name, r.cell.preset, r.cell.objectiveLabel, r.cell.penaltyLabel, r.cell.scheduleLabel,
                        String(r.finished), String(r.diverged), String(r.failed), String(r.notRun), r.modesTotal.map(String.init) ?? ""]
             for column in Self.metricColumns {
                 let a = column.value(r)
+                row += [Self.csvNumber(a.mean), Self.csvNumber(a.standardError), String(a.count)]
+            }
+            for metric in ExtraMetric.all {
+                let a = r.extras[metric.key] ?? SeedAggregate([])
                 row += [Self.csvNumber(a.mean), Self.csvNumber(a.standardError), String(a.count)]
             }
             lines.append(row.map(Self.csvField).joined(separator: ","))
@@ -118,6 +143,7 @@ struct SweepTable {
                 },
             ]
             for column in Self.metricColumns { object[column.name] = aggregate(column.value(r)) }
+            for (key, value) in r.extras { object[key] = aggregate(value) }
             return object
         }
         return [
