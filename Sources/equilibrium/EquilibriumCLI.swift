@@ -13,5 +13,6 @@ struct EquilibriumCLI: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "equilibrium",
         abstract: "Train and analyse GANs as two-player games.",
+        version: CodeVersion.current,
         subcommands: [TrainCommand.self, SweepCommand.self, DynamicsCommand.self, BenchCommand.self])
 }

@@ -43,7 +43,8 @@ final class TrainingRunner {
     var protocolContext: MetricContext {
         let preset = (try? TrainingPresets.named(config.preset)).map { $0 == config } ?? false
         return MetricContext(dataset: setup.dataName, modified: !preset, seeds: [config.seed], key: evalKey,
-                             batchNormMode: config.generator.batchNorm ? "eval (running statistics)" : "n/a")
+                             batchNormMode: config.generator.batchNorm ? "eval (running statistics)" : "n/a",
+                             codeVersion: CodeVersion.current)
     }
 
     func run() throws {
