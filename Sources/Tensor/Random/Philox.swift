@@ -72,6 +72,25 @@ struct Philox4x32: Sendable {
         }
     }
 
+    /// Calls `body(start, words, count)` over the first `n` words of `stream` in chunks of up
+    /// to 1,024 (small enough to stay in L1 between generating and using them): `words[k]` is
+    /// word `start + k`, that is word (start + k) mod 4 of block ⌊(start + k)/4⌋. A chunk holds
+    /// whole blocks, so up to 3 words past `count` are valid too.
+    @inline(__always)
+    static func chunks(of n: Int, stream: UInt32, key: RandomKey, _ body: (Int, UnsafePointer<UInt32>, Int) -> Void) {
+        let chunkWords = 1024
+        withUnsafeTemporaryAllocation(of: UInt32.self, capacity: chunkWords) { buffer in
+            let words = buffer.baseAddress!
+            var start = 0
+            while start < n {
+                let count = Swift.min(chunkWords, n - start)
+                fill(words, first: UInt64(start / 4), count: (count + 3) / 4, stream: stream, key: key)
+                body(start, words, count)
+                start += count
+            }
+        }
+    }
+
     /// The 4 words of block `index` (a 64-bit counter) under `key`, for stream `stream`.
     @inline(__always)
     static func block(index: UInt64, stream: UInt32 = 0, key: RandomKey) -> (UInt32, UInt32, UInt32, UInt32) {

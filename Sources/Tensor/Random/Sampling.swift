@@ -67,17 +67,9 @@ extension Tensor {
             let (l, s) = (Float(low), Float(scale))
             // low + scale·u can round up to high; the largest value below it is the cap.
             let cap = scale > 0 ? Float(high).nextDown : l
-            // Element i is word i of stream 0 (block ⌊i/4⌋), generated a chunk at a time.
-            let chunkWords = 1024
-            withUnsafeTemporaryAllocation(of: UInt32.self, capacity: chunkWords) { buffer in
-                let words = buffer.baseAddress!
-                var i = 0
-                while i < n {
-                    let wanted = Swift.min(chunkWords, n - i)
-                    Philox4x32.fill(words, first: UInt64(i / 4), count: (wanted + 3) / 4, stream: 0, key: key)
-                    for j in 0..<wanted { p[i + j] = Swift.min(l + s * unitFloat(words[j]), cap) }
-                    i += wanted
-                }
+            // Element i is word i of stream 0.
+            Philox4x32.chunks(of: n, stream: 0, key: key) { start, words, count in
+                for j in 0..<count { p[start + j] = Swift.min(l + s * unitFloat(words[j]), cap) }
             }
         case .float64:
             let p = out.typed(Double.self)
@@ -102,23 +94,13 @@ extension Tensor {
         switch dtype {
         case .float32:
             let p = out.typed(Float.self)
-            // Element i uses word i of stream 2 (block ⌊i/4⌋), pair ⌊i/2⌋, so element i still
-            // depends only on (key, i). Chunks of 1,024 words stay in L1 between the two passes.
+            // Element i uses word i of stream 2 and pair ⌊i/2⌋, so it depends only on (key, i).
             let (m, s) = (Float(mean), Float(std))
-            let chunkWords = 1024
-            withUnsafeTemporaryAllocation(of: UInt32.self, capacity: chunkWords) { buffer in
-                let words = buffer.baseAddress!
-                var i = 0
-                while i < n {
-                    let wanted = Swift.min(chunkWords, n - i)
-                    let blocks = (wanted + 3) / 4
-                    Philox4x32.fill(words, first: UInt64(i / 4), count: blocks, stream: 2, key: key)
-                    let pairs = wanted / 2
-                    NormalTransform.fill(p + i, words: words, pairs: pairs, mean: m, std: s)
-                    if wanted % 2 == 1 {
-                        p[i + wanted - 1] = NormalTransform.pair(words[wanted - 1], words[wanted], mean: m, std: s).0
-                    }
-                    i += wanted
+            Philox4x32.chunks(of: n, stream: 2, key: key) { start, words, count in
+                NormalTransform.fill(p + start, words: words, pairs: count / 2, mean: m, std: s)
+                if count % 2 == 1 {
+                    // The last element's pair partner is the chunk's next word (whole blocks).
+                    p[start + count - 1] = NormalTransform.pair(words[count - 1], words[count], mean: m, std: s).0
                 }
             }
         case .float64:
