@@ -57,7 +57,12 @@ struct SweepTable {
             lines.append("| preset | objective | penalty | schedule | " + metrics.map(\.label).joined(separator: " | ") + " |")
             lines.append("|---|---|---|---|" + String(repeating: "---|", count: metrics.count))
             for r in results {
-                let values = metrics.map { m in r.extras[m.key].map { Self.cell($0, digits: m.digits) } ?? "—" }
+                // Runs from an older version may lack a metric: say how many reported it.
+                let values = metrics.map { m in
+                    r.extras[m.key].map { a in
+                        Self.cell(a, digits: m.digits) + (a.count > 1 && a.count < r.finished ? " (n = \(a.count))" : "")
+                    } ?? "—"
+                }
                 let row = [r.cell.preset, r.cell.objectiveLabel, r.cell.penaltyLabel, r.cell.scheduleLabel] + values
                 lines.append("| " + row.map { $0.replacingOccurrences(of: "|", with: "\\|") }.joined(separator: " | ") + " |")
             }

@@ -65,7 +65,8 @@ struct TrainingPlots {
         for i in stride(from: 0, to: real.count - 1, by: 2) { dot(real[i], real[i + 1], 1.6, .white) }
         for i in stride(from: 0, to: fakeShown.count - 1, by: 2) { dot(fakeShown[i], fakeShown[i + 1], 1.6, RGB(230, 40, 40)) }
         for mode in setup.modal?.modes ?? [] { dot(mode[0], mode[1], 2.5, .black) }
-        canvas.drawText("white: data  red: generated  black: mode centres", x: m.left, y: height - 14, .black)
+        let legend = "white: data  red: generated" + (setup.modal == nil ? "" : "  black: mode centres")
+        canvas.drawText(legend, x: m.left, y: height - 14, .black)
         try PNGEncoder.write(canvas, to: path)
     }
 
