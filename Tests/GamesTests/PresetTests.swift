@@ -151,6 +151,9 @@ import Testing
         c.generator.outputBias = [0, 5]
         let bias = try c.makeSetup().game.generator.parameters["0.bias"]!.doubles
         #expect(bias == [0, 5] + Array(repeating: 0, count: 8))
+        // A config file may set it on a preset that leaves it unset (S2: the ring from (5, 5)).
+        let ring = try TrainingPresets.named("pacgan-ring").overlaying(["generator": ["output_bias": [5.0, 5.0]]])
+        #expect(ring.generator.outputBias == [5, 5])
         c.generator.outputBias = Array(repeating: 1, count: 11)
         #expect { try c.makeSetup() } throws: { "\($0)".contains("generator.output_bias") && "\($0)".contains("11 entries for 10 outputs") }
     }

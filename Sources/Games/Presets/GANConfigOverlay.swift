@@ -46,7 +46,12 @@ extension GANConfig {
 
     static func overlay(_ values: [String: Any], onto base: [String: Any], path: String) throws(GANConfigError) -> [String: Any] {
         var result = base
-        let extra: Set<String> = path == "data" ? ["preset", "means", "std"] : []
+        // Optional fields are absent from the encoded base when unset; they are still keys.
+        let extra: Set<String> = switch path {
+        case "data": ["preset", "means", "std"]
+        case "generator", "discriminator": ["output_bias"]
+        default: []
+        }
         for (key, value) in values {
             let dotted = path.isEmpty ? key : "\(path).\(key)"
             guard base[key] != nil || extra.contains(key) else {
