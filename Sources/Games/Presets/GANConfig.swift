@@ -80,8 +80,8 @@ extension GANSetup {
     /// multiplied in place, so a run resumed from a checkpoint gets exactly the rates of an
     /// uninterrupted one.
     public func applyLearningRateSchedule() throws(GANConfigError) {
-        guard try config.parsedLearningRateDecay() != nil else { return }
-        let factor = try config.learningRateFactor(step: trainer.step)
+        guard let fraction = try config.parsedLearningRateDecay() else { return }
+        let factor = GANConfig.linearDecayFactor(step: trainer.step, steps: config.steps, fraction: fraction)
         trainer.generatorOptimizer.learningRate = config.generator.optimizer.lr * factor
         trainer.discriminatorOptimizer.learningRate = config.discriminator.optimizer.lr * factor
     }
@@ -195,6 +195,11 @@ extension GANConfig {
     /// 1 until the decay starts, then linear to 0 at `steps`.
     public func learningRateFactor(step: Int) throws(GANConfigError) -> Double {
         guard let fraction = try parsedLearningRateDecay() else { return 1 }
+        return Self.linearDecayFactor(step: step, steps: steps, fraction: fraction)
+    }
+
+    /// 1 until the last `fraction` of `steps`, then linear to 0 at `steps`.
+    static func linearDecayFactor(step: Int, steps: Int, fraction: Double) -> Double {
         let decaySteps = Swift.max(1, Double(steps) * fraction)
         return Swift.min(1, Swift.max(0, (Double(steps) - Double(step)) / decaySteps))
     }

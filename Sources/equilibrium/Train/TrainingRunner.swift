@@ -107,9 +107,13 @@ final class TrainingRunner {
             record["grad_x_fake_mean"] = g.fakeMean
             record["grad_x_fake_max"] = g.fakeMax
         }
-        for (key, value) in try metrics(of: generated, generator: setup.game.generator) { record[key] = value }
+        // The evaluation's data sample, drawn once for the live and the EMA generator alike.
+        let reference = setup.data.sample(config.evalSamples, key: evalKey.folded(in: 1), dtype: generated.dtype)
+        for (key, value) in try metrics(of: generated, generator: setup.game.generator, reference: reference) { record[key] = value }
         if setup.trainer.generatorEMA != nil {
-            let ema = try setup.trainer.withAveragedGenerator(.exponential) { try metrics(of: samples($0), generator: $0) }
+            let ema = try setup.trainer.withAveragedGenerator(.exponential) {
+                try metrics(of: samples($0), generator: $0, reference: reference)
+            }
             for (key, value) in ema { record["ema_" + key] = value }
         }
         return record
@@ -133,7 +137,7 @@ final class TrainingRunner {
         return LineSegment(origin: bias.doubles, direction: direction, lower: -1, upper: 1)
     }
 
-    func metrics(of samples: Tensor, generator: any Layer) throws -> [String: Any] {
+    func metrics(of samples: Tensor, generator: any Layer, reference: Tensor) throws -> [String: Any] {
         var result: [String: Any] = [:]
         if let segment = setup.data as? LineSegment {
             // Fedus et al.'s S1 trackers: distance to the data's segment, coverage along it,
@@ -155,7 +159,6 @@ final class TrainingRunner {
             result["jsd_modes"] = coverage.isUndefined ? "nan" : coverage.jensenShannon
             result["protocol"] = coverage.metricProtocol.line
         }
-        let reference = setup.data.sample(config.evalSamples, key: evalKey.folded(in: 1), dtype: samples.dtype)
         let sliced = try SlicedWasserstein().evaluate(samples, reference: reference, context: protocolContext)
         result["sliced_w1"] = sliced.value
         result["sliced_w1_protocol"] = sliced.metricProtocol.line
