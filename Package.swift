@@ -8,7 +8,7 @@ let nativeFlags: [SwiftSetting] = ProcessInfo.processInfo.environment["EQUILIBRI
     ? [.unsafeFlags(["-target-cpu", "native"])] : []
 
 // Layers (see DESIGN.md): CBLAS → Tensor → NN → Optim → Games; Datasets and Metrics sit on
-// Tensor; Dynamics and Plot stand beside them;
+// Tensor; Dynamics (reduced models: the Li model, the particle model) sits on Games; Plot stands beside;
 // Equilibrium re-exports them all; the `equilibrium` CLI sits on top. Dependencies point down only.
 let package = Package(
     name: "Equilibrium",
@@ -34,7 +34,9 @@ let package = Package(
         .target(name: "Datasets", dependencies: ["Tensor"]),
         .target(name: "Metrics", dependencies: ["Tensor", "Datasets"]),
         .target(name: "Games", dependencies: ["Tensor", "NN", "Optim", "Datasets"]),
-        .target(name: "Dynamics", dependencies: [.product(name: "Numerics", package: "swift-numerics")]),
+        .target(name: "Dynamics", dependencies: [
+            "Tensor", "NN", "Optim", "Datasets", "Metrics", "Games", .product(name: "Numerics", package: "swift-numerics"),
+        ]),
         .target(name: "Plot", dependencies: ["CZlib"]),
         .target(name: "Equilibrium", dependencies: ["Tensor", "NN", "Optim", "Datasets", "Metrics", "Games", "Dynamics", "Plot"]),
         .executableTarget(name: "equilibrium", dependencies: [
@@ -47,7 +49,7 @@ let package = Package(
         .testTarget(name: "DatasetsTests", dependencies: ["Datasets", "Tensor"]),
         .testTarget(name: "MetricsTests", dependencies: ["Metrics", "Datasets", "Tensor"]),
         .testTarget(name: "GamesTests", dependencies: ["Games", "Datasets", "Metrics", "NN", "Optim", "Tensor"]),
-        .testTarget(name: "DynamicsTests", dependencies: ["Dynamics"]),
+        .testTarget(name: "DynamicsTests", dependencies: ["Dynamics", "Games", "Metrics", "NN", "Tensor"]),
         .testTarget(name: "PlotTests", dependencies: ["Plot"]),
     ]
 )

@@ -71,7 +71,7 @@ public enum Penalty: Sendable, Hashable, Codable {
     }
 
     /// Clamps every parameter of `module` to [−c, c] when this is weight clipping.
-    func project(_ module: some Module) throws {
+    public func project(_ module: some Module) throws {
         guard case .weightClipping(let c) = self else { return }
         var parameters = module.parameters
         for name in parameters.keys {

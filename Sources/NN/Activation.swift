@@ -10,6 +10,9 @@ public enum Activation: Sendable, Equatable {
     case tanh
     case sigmoid
     case softplus
+    /// sin x: a periodic, high-frequency-friendly activation (SIREN-style, without its
+    /// frequency scaling), one of the discriminator types of the particle-model sweeps.
+    case sin
     /// Maximum over `pieces` groups of axis 1: [N, pieces·F, …] → [N, F, …]; feature j of the
     /// output is the max of inputs j, F + j, …, (pieces − 1)·F + j (piece-major, so the
     /// reduction compares whole contiguous rows).
@@ -30,6 +33,7 @@ public enum Activation: Sendable, Equatable {
         case .tanh: return x.tanh()
         case .sigmoid: return x.sigmoid()
         case .softplus: return x.softplus()
+        case .sin: return x.sin()
         case .maxout(let pieces):
             precondition(pieces >= 1, "maxout: pieces must be at least 1, got \(pieces)")
             precondition(x.rank >= 2 && x.shape[1] % pieces == 0,

@@ -64,6 +64,8 @@ import Tensor
         OpCase("sqrt", inputs: { [Inputs.positive([2, 3], seed: 23)] }) { $0[0].sqrt() },
         OpCase("abs", inputs: { [Inputs.awayFromZero([2, 3], seed: 24)] }) { $0[0].abs() },
         OpCase("tanh", inputs: { [Inputs.uniform([2, 3], seed: 25)] }) { $0[0].tanh() },
+        OpCase("sin", inputs: { [Inputs.uniform([2, 3], -4, 4, seed: 125)] }) { $0[0].sin() },
+        OpCase("cos", inputs: { [Inputs.uniform([2, 3], -4, 4, seed: 126)] }) { $0[0].cos() },
         OpCase("sigmoid", inputs: { [Inputs.uniform([2, 3], -3, 3, seed: 26)] }) { $0[0].sigmoid() },
         OpCase("softplus", inputs: { [Inputs.uniform([2, 3], -3, 3, seed: 27)] }) { $0[0].softplus() },
         OpCase("relu", inputs: { [Inputs.awayFromZero([2, 3], seed: 28)] }) { $0[0].relu() },
@@ -166,6 +168,8 @@ import Tensor
         expectValues(x.clamped(-1, 0.25), [-1, -0.5, 0, 0.25, 0.25])
         expectValues(x.squared(), [4, 0.25, 0, 0.25, 4])
         expectValues(x.tanh(), x.doubles.map { Foundation.tanh($0) })
+        expectValues(x.sin(), x.doubles.map { Foundation.sin($0) })
+        expectValues(x.cos(), x.doubles.map { Foundation.cos($0) })
         expectValues(x.sigmoid(), x.doubles.map { 1 / (1 + Foundation.exp(-$0)) })
         expectValues(x.softplus(), x.doubles.map { Foundation.log(1 + Foundation.exp($0)) })
         expectValues(x.exp(), x.doubles.map { Foundation.exp($0) })

@@ -204,7 +204,10 @@ extension GANConfig {
         return Swift.min(1, Swift.max(0, (Double(steps) - Double(step)) / decaySteps))
     }
 
-    public func parsedObjective() throws(GANConfigError) -> Objective {
+    public func parsedObjective() throws(GANConfigError) -> Objective { try Self.parseObjective(objective) }
+
+    /// "ns", "mm", "wgan", "hinge" or "ls" (and their long names).
+    public static func parseObjective(_ objective: String) throws(GANConfigError) -> Objective {
         switch objective.lowercased() {
         case "ns", "non-saturating", "nonsaturating": return .nonSaturating
         case "mm", "minimax": return .minimax
@@ -216,6 +219,12 @@ extension GANConfig {
     }
 
     public func parsedPenalties() throws(GANConfigError) -> [Penalty] {
+        try Self.parsePenalties(penalties, weight: penaltyWeight)
+    }
+
+    /// Penalty names as in the config ("dragan", "gan-gp", "r1:γ", …); `weight` is λ of the
+    /// gradient penalties that take no ':' argument.
+    public static func parsePenalties(_ penalties: [String], weight penaltyWeight: Double) throws(GANConfigError) -> [Penalty] {
         var result: [Penalty] = []
         for text in penalties {
             let parts = text.lowercased().split(separator: ":").map(String.init)
@@ -240,7 +249,10 @@ extension GANConfig {
         return result
     }
 
-    public func parsedSchedule() throws(GANConfigError) -> UpdateSchedule {
+    public func parsedSchedule() throws(GANConfigError) -> UpdateSchedule { try Self.parseSchedule(schedule) }
+
+    /// "simultaneous", "alternating[-g-first]", "ratio:D:G", "unrolled[:K]", "extragradient", "optimistic".
+    public static func parseSchedule(_ schedule: String) throws(GANConfigError) -> UpdateSchedule {
         let parts = schedule.lowercased().split(separator: ":").map(String.init)
         func count(_ i: Int) throws(GANConfigError) -> Int {
             guard parts.count > i, let n = Int(parts[i]), n >= 0 else {

@@ -34,7 +34,7 @@ public struct PlayerSpec: Codable, Sendable, Equatable {
         self.optimizer = optimizer
     }
 
-    func validate(player: String) throws(GANConfigError) {
+    public func validate(player: String) throws(GANConfigError) {
         guard widths.allSatisfy({ $0 >= 1 }) else {
             throw .invalid("\(player).widths", "hidden widths must be positive (or none, for an affine player), got \(widths)")
         }
@@ -49,7 +49,7 @@ public struct PlayerSpec: Codable, Sendable, Equatable {
     }
 
     /// Builds the MLP inputSize → widths → outputSize with this spec's initialisation.
-    func build(inputSize: Int, outputSize: Int, key: RandomKey, player: String) throws(GANConfigError) -> MLP {
+    public func build(inputSize: Int, outputSize: Int, key: RandomKey, player: String) throws(GANConfigError) -> MLP {
         let activation = try Self.parseActivation(activation, field: "\(player).activation")
         let output = try Self.parseActivation(outputActivation, field: "\(player).output_activation")
         let keys = key.split(into: 2)
@@ -99,12 +99,13 @@ public struct PlayerSpec: Codable, Sendable, Equatable {
         case "tanh": return .tanh
         case "sigmoid": return .sigmoid
         case "softplus": return .softplus
+        case "sin": return .sin
         case "maxout":
             let pieces = Int(argument ?? 5)
             guard pieces >= 2, Double(pieces) == (argument ?? 5) else { throw .invalid(field, "maxout needs an integer number of pieces ≥ 2, got '\(text)'") }
             return .maxout(pieces: pieces)
         default:
-            throw .invalid(field, "unknown activation '\(text)'; use relu, leaky-relu[:slope], elu[:alpha], tanh, sigmoid, softplus, maxout[:pieces] or identity")
+            throw .invalid(field, "unknown activation '\(text)'; use relu, leaky-relu[:slope], elu[:alpha], tanh, sigmoid, softplus, sin, maxout[:pieces] or identity")
         }
     }
 
@@ -128,10 +129,12 @@ public struct PlayerSpec: Codable, Sendable, Equatable {
             return { shape, key in Initializer.xavierUniform(shape, gain: gain, key: key) }
         case "kaiming", "he":
             return { shape, key in Initializer.kaimingUniform(shape, key: key) }
+        case "kaiming-normal", "he-normal":
+            return { shape, key in Initializer.kaimingNormal(shape, key: key) }
         case "eye", "identity":
             return { shape, _ in Initializer.eye(shape) }
         default:
-            throw .invalid(field, "unknown initialisation '\(text)'; use pytorch, normal[:std], orthogonal[:gain], xavier[:gain], kaiming or eye")
+            throw .invalid(field, "unknown initialisation '\(text)'; use pytorch, normal[:std], orthogonal[:gain], xavier[:gain], kaiming, kaiming-normal or eye")
         }
     }
 }
@@ -158,7 +161,7 @@ public struct OptimizerSpec: Codable, Sendable, Equatable {
         self.weightDecay = weightDecay
     }
 
-    func validate(player: String) throws(GANConfigError) {
+    public func validate(player: String) throws(GANConfigError) {
         let field = "\(player).optimizer"
         guard lr > 0, lr.isFinite else { throw .invalid("\(field).lr", "learning rate must be positive and finite, got \(lr)") }
         guard (0..<1).contains(beta1) else { throw .invalid("\(field).beta1", "must be in [0, 1), got \(beta1)") }
@@ -173,7 +176,7 @@ public struct OptimizerSpec: Codable, Sendable, Equatable {
 
     static let names = ["adam", "adamw", "sgd", "rmsprop", "optimistic-adam", "optimistic-sgd"]
 
-    func build() -> any Optimizer {
+    public func build() -> any Optimizer {
         switch name.lowercased() {
         case "adamw": return AdamW(learningRate: lr, beta1: beta1, beta2: beta2, epsilon: eps, weightDecay: weightDecay)
         case "sgd": return SGD(learningRate: lr, momentum: momentum, weightDecay: weightDecay)

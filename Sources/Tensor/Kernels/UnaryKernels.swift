@@ -3,7 +3,7 @@ import RealModule
 /// Elementwise maps of one tensor. The `switch` sits outside the loop, so each case compiles
 /// to its own tight loop over raw pointers.
 enum UnaryOp: Sendable {
-    case neg, exp, log, log1p, sqrt, abs, tanh, sigmoid, softplus, relu, sign, square, reciprocal
+    case neg, exp, log, log1p, sqrt, abs, tanh, sigmoid, softplus, relu, sign, square, reciprocal, sin, cos
     case leakyRelu(Double), elu(Double), pow(Double), addScalar(Double), mulScalar(Double)
     case clamp(Double, Double)
     /// 1 where lo ≤ x ≤ hi, else 0 (a constant mask, used by clamp's backward).
@@ -47,6 +47,8 @@ func unaryKernel<T: TensorScalar>(_ op: UnaryOp, _ src: UnsafePointer<T>, _ dst:
     case .sqrt: mapLoop(src, dst, n) { $0.squareRoot() }
     case .abs: mapLoop(src, dst, n) { Swift.abs($0) }
     case .tanh: mapLoop(src, dst, n) { T.tanh($0) }
+    case .sin: mapLoop(src, dst, n) { T.sin($0) }
+    case .cos: mapLoop(src, dst, n) { T.cos($0) }
     case .sigmoid:
         mapLoop(src, dst, n) { x in
             if x >= 0 { return 1 / (1 + T.exp(-x)) }

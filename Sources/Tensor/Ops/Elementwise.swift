@@ -156,6 +156,9 @@ extension Tensor {
     public func tanh() -> Tensor {
         unary("tanh", .tanh) { ctx in ctx.grad * (1 - ctx.output.squared()) }
     }
+    /// sin x (a periodic activation: the "sin" discriminators of the particle-model sweeps).
+    public func sin() -> Tensor { unary("sin", .sin) { ctx in ctx.grad * ctx.inputs[0].cos() } }
+    public func cos() -> Tensor { unary("cos", .cos) { ctx in -(ctx.grad * ctx.inputs[0].sin()) } }
     public func sigmoid() -> Tensor {
         unary("sigmoid", .sigmoid) { ctx in ctx.grad * ctx.output * (1 - ctx.output) }
     }
