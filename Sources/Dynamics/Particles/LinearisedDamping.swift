@@ -59,30 +59,37 @@ public struct LinearisedDamping: Sendable, Equatable {
     public func state(at t: Double, from start: (x: Double, psi: Double)) -> (x: Double, psi: Double) {
         let m = c * c / 4 - a * b
         let C: Double, S: Double
+        var decay = exp(-c * t / 2)
         if Swift.abs(m) <= 1e-14 * Swift.max(c * c, a * b) {
             C = 1; S = t
         } else if m > 0 {
+            // Over-damped: fold e^{−ct/2} into C and S (e^{(μ−c/2)t}(1 ± e^{−2μt})/2), because
+            // cosh μt and sinh μt alone overflow for large μt although the product decays.
             let mu = m.squareRoot()
-            C = cosh(mu * t); S = sinh(mu * t) / mu
+            let envelope = exp((mu - c / 2) * t)
+            C = envelope * (1 + exp(-2 * mu * t)) / 2; S = envelope * -expm1(-2 * mu * t) / (2 * mu)
+            decay = 1
         } else {
             let omega = (-m).squareRoot()
             C = cos(omega * t); S = sin(omega * t) / omega
         }
-        let decay = exp(-c * t / 2)
         // A + (c/2)I = [[c/2, a], [−b, −c/2]]
         let x = decay * (C * start.x + S * (c / 2 * start.x + a * start.psi))
         let psi = decay * (C * start.psi + S * (-b * start.x - c / 2 * start.psi))
         return (x, psi)
     }
 
-    /// The time after which ‖(x, ψ)‖ stays below `tolerance` (∞ when undamped). Scans a grid
-    /// of `resolution` up to a horizon where the decay envelope is far below the tolerance,
-    /// then bisects the last crossing.
+    /// The time after which ‖(x, ψ)‖ (or |x| alone, with `positionOnly`) stays below
+    /// `tolerance` (∞ when undamped). Scans a grid of `resolution` up to a horizon where the
+    /// decay envelope is far below the tolerance, then bisects the last crossing.
     public func timeToTolerance(_ tolerance: Double = 1e-3, from start: (x: Double, psi: Double) = (1, 0),
-                                resolution: Double = 1e-3) -> Double {
+                                positionOnly: Bool = false, resolution: Double = 1e-3) -> Double {
         let rate = -spectralAbscissa
         guard rate > 0 else { return .infinity }
-        func norm(_ t: Double) -> Double { let s = state(at: t, from: start); return (s.x * s.x + s.psi * s.psi).squareRoot() }
+        func norm(_ t: Double) -> Double {
+            let s = state(at: t, from: start)
+            return positionOnly ? Swift.abs(s.x) : (s.x * s.x + s.psi * s.psi).squareRoot()
+        }
         let scale = Swift.max(1, (start.x * start.x + start.psi * start.psi).squareRoot())
         let horizon = (log(scale / tolerance) + 12) / rate * 1.5 + 20
         var lastAbove = -1.0

@@ -10,7 +10,7 @@ import Tensor
 /// (Kaiming-normal, zero biases) trained by plain gradient descent with weight decay 1e-4,
 /// the NS loss, no regulariser, alternating D-first steps, 5,000 steps.
 public struct ParticleModelConfig: Codable, Sendable, Equatable {
-    /// "ring8" (or "ringK"), "two-point[:d]", "random:M:d", "file:PATH.csv", or a synthetic
+    /// "ring8" (or "ringK"), "one-point[:d]" (the origin of ℝ^d: spec §4's single data point), "two-point[:d]", "random:M:d", "file:PATH.csv", or a synthetic
     /// mixture preset name (pacgan-ring, pacgan-grid, …).
     public var target: String = "ring8"
     /// σ of the high-quality rule for point targets.
@@ -94,6 +94,10 @@ public struct ParticleModelConfig: Codable, Sendable, Equatable {
             let numbers = parts.count == 2 ? parts[1].split(separator: ":").compactMap { Int($0) } : []
             guard numbers.count == 2 else { throw .invalidParameter("target 'random:M:d' needs two integers, got '\(target)'") }
             return try ParticleTarget.random(count: numbers[0], dimension: numbers[1], seed: seed, tolerance: tolerance)
+        case "one-point":
+            let d = parts.count == 2 ? Int(parts[1]) : 1
+            guard let d, d >= 1 else { throw .invalidParameter("target 'one-point:d' needs a positive integer dimension, got '\(target)'") }
+            return try ParticleTarget.points([[Double](repeating: 0, count: d)], name: "one-point:\(d)", tolerance: tolerance, assignment: .euclidean)
         case "two-point":
             let d = parts.count == 2 ? Int(parts[1]) : 2
             guard let d else { throw .invalidParameter("target 'two-point:d' needs an integer dimension, got '\(target)'") }

@@ -100,11 +100,12 @@ struct ParticleDampingOutput {
         // The linearised eigenvalues on a fine grid spanning the sweep.
         let lo = sweep.gammas.min()!, hi = sweep.gammas.max()!
         let fine = logSpaced(lo, hi, count: 400)
-        var linear = ["gamma,re_lambda1,re_lambda2,abs_im_lambda,regime,decay_time_steps"]
+        var linear = ["gamma,re_lambda1,re_lambda2,abs_im_lambda,regime,decay_time_steps,linearised_convergence_steps"]
         for g in fine {
             let l = linearised(g)
             let e = l.eigenvalues
-            linear.append([fmt(g), fmt(e[0].re), fmt(e[1].re), fmt(Swift.abs(e[0].im)), l.regime.rawValue, fmt(-1 / l.spectralAbscissa)].joined(separator: ","))
+            linear.append([fmt(g), fmt(e[0].re), fmt(e[1].re), fmt(Swift.abs(e[0].im)), l.regime.rawValue, fmt(-1 / l.spectralAbscissa),
+                           fmt(linearisedConvergence(g))].joined(separator: ","))
         }
         try (linear.joined(separator: "\n") + "\n").write(toFile: path("linearised.csv"), atomically: true, encoding: .utf8)
         try writePlot(fine: fine)
@@ -127,11 +128,30 @@ struct ParticleDampingOutput {
             "fastest_gamma": result.fastestGamma.map { $0 as Any } ?? NSNull(),
             "linearised_critical_gamma": critical,
             "fastest_over_critical": result.fastestGamma.map { $0 / critical as Any } ?? NSNull(),
+            "linearised_convergence_steps": sweep.gammas.map(linearisedConvergence),
+            "linearised_start": linearisedStart,
             "wall_seconds": wallSeconds,
             "threads": threads,
             "protocol": "convergence step = first evaluation (every \(sweep.base.evalEvery) steps) from which diversity ≤ \(sweep.base.convergence.diversity) and every particle is within \(sweep.base.convergence.distance) of a target; a run that never converges counts as \(sweep.base.steps) steps (a lower bound); linearised γ_crit = √(η_G(1 + (N − 1)φ)/η_D) of spec §4; code=\(CodeVersion.current)",
         ]
         try writeJSON(summary, to: path("summary.json"))
+    }
+
+    /// Start of the linearised prediction: the particles' initial distance from the nearest
+    /// target (|m₀| per coordinate times √d for one-point targets; 1 otherwise, spec §4's start).
+    var linearisedStart: Double {
+        let base = sweep.base
+        guard base.target.hasPrefix("one-point") else { return 1 }
+        let d = Int(base.target.split(separator: ":").dropFirst().first ?? "1") ?? 1
+        let m = base.initMean.count == 1 ? Array(repeating: base.initMean[0], count: d) : base.initMean
+        return m.reduce(0) { $0 + $1 * $1 }.squareRoot()
+    }
+
+    /// The linearised system's time (in steps) for |x| to stay within the convergence distance.
+    func linearisedConvergence(_ gamma: Double) -> Double {
+        let l = linearised(gamma)
+        return l.timeToTolerance(sweep.base.convergence.distance, from: (linearisedStart, 0), positionOnly: true,
+                                 resolution: max(0.05, 1e-3 / max(-l.spectralAbscissa, 1e-12)))
     }
 
     func writePlot(fine: [Double]) throws {
@@ -141,20 +161,22 @@ struct ParticleDampingOutput {
         let critical = log10(sweep.linearisedCriticalGamma)
         let xRange = (log10(fine.first!) - 0.1)...(log10(fine.last!) + 0.1)
         let maxSteps = Double(sweep.base.steps)
-        var series = [LineSeries(label: "mean convergence step (\(sweep.seeds.count) seeds; at the budget = not converged)", x: logGammas, y: steps)]
-        series.append(LineSeries(label: "linearised gamma_crit", x: [critical, critical], y: [0, maxSteps * 1.05], color: .gray, thickness: 1, dashed: true))
+        let predicted = fine.map { min(linearisedConvergence($0), maxSteps * 1.05) }
         let top = LinePlot(axes: Axes(title: "particles: convergence time vs \(sweep.penalty) weight (phi \(sweep.base.phi), lrG \(sweep.base.particleLR), lrD \(sweep.base.discriminator.optimizer.lr))",
                                       xLabel: "log10 gamma", yLabel: "steps"),
-                           series: series, xRange: xRange, yRange: 0...(maxSteps * 1.05))
+                           series: [LineSeries(label: "simulated: mean convergence step (\(sweep.seeds.count) seed(s); at the budget = not converged)", x: logGammas, y: steps),
+                                    LineSeries(label: "linearised system (spec 4): steps until |x| stays <= \(sweep.base.convergence.distance) from x0 = \(String(format: "%.3g", linearisedStart))",
+                                               x: fine.map(log10), y: predicted, dashed: true),
+                                    LineSeries(label: "linearised gamma_crit", x: [critical, critical], y: [0, maxSteps * 1.05], color: .gray, thickness: 1, dashed: true)],
+                           xRange: xRange, yRange: 0...(maxSteps * 1.05))
         let eigen = fine.map { linearised($0).eigenvalues }
-        let bottom = LinePlot(axes: Axes(title: "linearised two-point system: eigenvalues x 1e3 per step", xLabel: "log10 gamma", yLabel: "1e3 x lambda"),
-                              series: [LineSeries(label: "Re lambda1", x: fine.map(log10), y: eigen.map { 1e3 * $0[0].re }),
-                                       LineSeries(label: "Re lambda2", x: fine.map(log10), y: eigen.map { 1e3 * $0[1].re }),
-                                       LineSeries(label: "|Im lambda|", x: fine.map(log10), y: eigen.map { 1e3 * Swift.abs($0[0].im) }),
-                                       LineSeries(label: "gamma_crit", x: [critical, critical],
-                                                  y: [1e3 * (eigen.map { $0[1].re }.min() ?? -1), 1e3 * (eigen.map { Swift.abs($0[0].im) }.max() ?? 1)],
-                                                  color: .gray, thickness: 1, dashed: true)],
-                              xRange: xRange)
+        let rates = eigen.map { -1e3 * $0[0].re }, frequencies = eigen.map { 1e3 * Swift.abs($0[0].im) }
+        let peak = max(rates.max() ?? 1, frequencies.max() ?? 1)
+        let bottom = LinePlot(axes: Axes(title: "linearised two-point system: decay rate and frequency (x 1e3 per step)", xLabel: "log10 gamma", yLabel: "1e3 / step"),
+                              series: [LineSeries(label: "decay rate -max Re lambda (under-damped left, over-damped right)", x: fine.map(log10), y: rates),
+                                       LineSeries(label: "|Im lambda| (oscillation)", x: fine.map(log10), y: frequencies),
+                                       LineSeries(label: "gamma_crit", x: [critical, critical], y: [0, peak * 1.05], color: .gray, thickness: 1, dashed: true)],
+                              xRange: xRange, yRange: 0...(peak * 1.1))
         var canvas = Canvas(width: 860, height: 760)
         top.draw(on: &canvas, in: PixelRect(x: 0, y: 0, width: 860, height: 380))
         bottom.draw(on: &canvas, in: PixelRect(x: 0, y: 380, width: 860, height: 380))

@@ -19,7 +19,7 @@ struct ParticlesCommand: ParsableCommand {
 
 /// The options every particle command shares; each maps to a `ParticleModelConfig` field.
 struct ParticleModelOptions: ParsableArguments {
-    @Option(help: "Target: ring8 (ringK), two-point[:d], random:M:d, file:PATH.csv, or a mixture preset (pacgan-ring, pacgan-grid, …).")
+    @Option(help: "Target: ring8 (ringK), one-point[:d], two-point[:d], random:M:d, file:PATH.csv, or a mixture preset (pacgan-ring, pacgan-grid, …).")
     var target = "ring8"
 
     @Option(parsing: .unconditional, help: "Number of particles N.")
@@ -49,11 +49,14 @@ struct ParticleModelOptions: ParsableArguments {
     @Option(name: .customLong("weight-decay"), parsing: .unconditional, help: "Discriminator weight decay.")
     var weightDecay = 1e-4
 
-    @Option(name: .customLong("d-widths"), help: "Discriminator hidden widths, comma-separated.")
+    @Option(name: .customLong("d-widths"), help: "Discriminator hidden widths, comma-separated ('' for an affine discriminator f(x) = wᵀx + b).")
     var dWidths = "64,64"
 
     @Option(name: .customLong("d-activation"), help: "Discriminator activation: relu, tanh, sin, leaky-relu, …")
     var dActivation = "relu"
+
+    @Option(name: .customLong("d-init"), help: "Discriminator initialisation: kaiming-normal (default), kaiming, xavier[:gain], normal[:std], orthogonal[:gain], pytorch.")
+    var dInit = "kaiming-normal"
 
     @Option(help: "Objective: ns (particle loss softplus(−f)), wgan (−f), mm (−softplus(f)), hinge, ls.")
     var objective = "ns"
@@ -117,6 +120,7 @@ struct ParticleModelOptions: ParsableArguments {
         c.discriminator.optimizer.weightDecay = weightDecay
         c.discriminator.widths = try integers(dWidths, option: "--d-widths")
         c.discriminator.activation = dActivation
+        c.discriminator.initialization = dInit
         c.objective = objective
         c.penalties = penalty.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
         c.penaltyWeight = penaltyWeight
