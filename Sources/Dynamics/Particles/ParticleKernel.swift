@@ -104,8 +104,8 @@ public struct DenseKernel: Sendable, Equatable {
     /// Row-major N×N values.
     public let values: [Double]
 
-    /// Validates symmetry (to 1e-9 relative) and positive semi-definiteness (smallest
-    /// eigenvalue ≥ −1e-9·largest, by Jacobi rotations).
+    /// Validates symmetry (to 1e-9 relative) and positive semi-definiteness: a Cholesky
+    /// factorisation of K + 1e-9·max|K|·I must succeed (O(N³/3), about a second at N = 2,000).
     public init(name: String, size n: Int, values: [Double]) throws(ParticleModelError) {
         guard n >= 1, values.count == n * n else {
             throw .invalidParameter("dense kernel '\(name)': expected \(n)×\(n) = \(n * n) values, got \(values.count)")
@@ -117,14 +117,31 @@ public struct DenseKernel: Sendable, Equatable {
                 throw .invalidParameter("dense kernel '\(name)': not symmetric at (\(i), \(j)): \(values[i * n + j]) vs \(values[j * n + i])")
             }
         }
-        let eigenvalues = SymmetricEigen.eigenvalues(values, size: n)
-        let largest = eigenvalues.map(Swift.abs).max() ?? 0
-        if let smallest = eigenvalues.min(), smallest < -1e-9 * max(largest, 1e-300) {
-            throw .invalidParameter("dense kernel '\(name)': not positive semi-definite (smallest eigenvalue \(smallest), largest \(largest))")
+        if let pivot = Self.choleskyFailure(values, n, shift: 1e-9 * max(scale, 1e-300)) {
+            throw .invalidParameter("dense kernel '\(name)': not positive semi-definite (Cholesky of K + 1e-9·max|K|·I fails at pivot \(pivot))")
         }
         self.name = name
         self.size = n
         self.values = values
+    }
+
+    /// The first pivot at which a lower Cholesky factorisation of K + shift·I breaks down (nil
+    /// when it succeeds, i.e. K + shift·I is positive definite).
+    static func choleskyFailure(_ a: [Double], _ n: Int, shift: Double) -> Int? {
+        var l = [Double](repeating: 0, count: n * n)
+        for j in 0..<n {
+            var diagonal = a[j * n + j] + shift
+            for k in 0..<j { diagonal -= l[j * n + k] * l[j * n + k] }
+            guard diagonal > 0 else { return j }
+            let root = diagonal.squareRoot()
+            l[j * n + j] = root
+            for i in (j + 1)..<max(j + 1, n) {
+                var s = a[i * n + j]
+                for k in 0..<j { s -= l[i * n + k] * l[j * n + k] }
+                l[i * n + j] = s / root
+            }
+        }
+        return nil
     }
 
     /// Mean off-diagonal entry over mean diagonal entry: the φ of the closest two-number kernel.

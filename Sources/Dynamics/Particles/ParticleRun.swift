@@ -1,23 +1,27 @@
 import Foundation
 
 /// When a run counts as converged (spec particles.md §5.2, P3): diversity at most
-/// `diversity` and every particle within `distance` of a target centre, holding from some
-/// evaluation on.
+/// `diversity` and every particle (or the given `fraction` of them, to 1 % resolution) within
+/// `distance` of a target centre, holding from some evaluation on.
 public struct ConvergenceCriterion: Sendable, Codable, Equatable {
     public var diversity: Double
     public var distance: Double
+    /// The fraction of particles that must be within `distance` (1: every particle, the spec's rule).
+    public var fraction: Double = 1
     /// Stop the run early once the condition has held at every evaluation for this many steps
     /// (nil: run all steps). "Stays converged" then means "for this window".
     public var holdSteps: Int?
 
-    public init(diversity: Double = 0.05, distance: Double = 0.05, holdSteps: Int? = nil) {
+    public init(diversity: Double = 0.05, distance: Double = 0.05, fraction: Double = 1, holdSteps: Int? = nil) {
+        precondition(fraction > 0 && fraction <= 1, "ConvergenceCriterion: fraction must be in (0, 1], got \(fraction)")
         self.diversity = diversity
         self.distance = distance
+        self.fraction = fraction
         self.holdSteps = holdSteps
     }
 
     public func isMet(by s: ParticleSnapshot) -> Bool {
-        s.diversity <= diversity && s.maxDistanceToNearestCentre <= distance
+        s.diversity <= diversity && s.nearestDistanceQuantiles[Int((fraction * 100).rounded(.up))] <= distance
     }
 }
 

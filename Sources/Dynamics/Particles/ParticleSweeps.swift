@@ -201,6 +201,15 @@ public struct ParticleDampingSweep: Sendable {
     /// γ_crit of the linearised two-point system for the base config's η_G, η_D, N and φ.
     public var linearisedCriticalGamma: Double { base.linearisedCriticalGamma }
 
+    /// The same with the initial discriminator's slope kernel Θ_ψ (seed of the first run):
+    /// γ_crit / √Θ_ψ, and Θ_ψ itself.
+    public func slopeCorrectedCriticalGamma() throws(ParticleModelError) -> (gamma: Double, slopeKernel: Double) {
+        var c = base
+        c.seed = seeds[0]
+        let theta = try c.makeSystem().discriminatorSlopeKernel()
+        return (linearisedCriticalGamma / theta.squareRoot(), theta)
+    }
+
     public func run(threads: Int, progress: (@Sendable (Int, Int) -> Void)? = nil) -> ParticleDampingResult {
         ParticleDampingResult(sweep: self, runs: runAll(configs(), threads: threads, progress: progress))
     }

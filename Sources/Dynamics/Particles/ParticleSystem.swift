@@ -232,6 +232,32 @@ public final class ParticleSystem {
         ParticleSnapshot(step: step, particles: particles, target: target)
     }
 
+    /// Θ_ψ, the tangent kernel of the discriminator's input slope at the target centres:
+    /// the mean over centres y_a and coordinates k of ‖∇_θ ∂f(y_a)/∂x_k‖² (at most `maxPairs`
+    /// (a, k) pairs, evenly strided). In the linearised system of spec §4 an affine
+    /// discriminator has Θ_ψ = 1; a network's slope moves Θ_ψ times faster under the same η_D,
+    /// so b = η_D Θ_ψ / 2, c = η_D γ Θ_ψ and γ_crit = √(η_G κ / (η_D Θ_ψ)).
+    public func discriminatorSlopeKernel(maxPairs: Int = 64) -> Double {
+        let d = dimension
+        let points = Tensor(target.centres.flatMap { $0 }, shape: [target.centres.count, d]).cast(to: dtype).requiringGrad()
+        let slopes = gradients(of: discriminator(points).sum(), wrt: [points], createGraph: true)[0]   // [M, d]
+        let leaves = discriminator.parameters
+        let parameters = discriminatorNames.map { leaves[$0]! }
+        let pairs = slopes.count
+        let stride = Swift.max(1, pairs / Swift.max(maxPairs, 1))
+        var total = 0.0, used = 0
+        var index = 0
+        while index < pairs && used < maxPairs {
+            var seed = [Double](repeating: 0, count: pairs)
+            seed[index] = 1
+            let g = gradients(of: slopes, wrt: parameters, seed: Tensor(seed, shape: slopes.shape).cast(to: dtype))
+            total += g.reduce(0.0) { $0 + $1.doubles.reduce(0) { $0 + $1 * $1 } }
+            used += 1
+            index += stride
+        }
+        return total / Double(Swift.max(used, 1))
+    }
+
     /// The discriminator's logit at each row of `points` [n, d].
     public func logits(at points: [Double]) -> [Double] {
         discriminator(Tensor(points, shape: [points.count / dimension, dimension]).cast(to: dtype)).doubles
@@ -279,6 +305,9 @@ public struct ParticleSnapshot: Sendable, Equatable {
     public var meanMinimumCosineDistance: Double
     /// max_i min_a ‖x_i − y_a‖: how far the worst particle is from any centre.
     public var maxDistanceToNearestCentre: Double
+    /// Quantiles of min_a ‖x_i − y_a‖ over the particles at 0 %, 1 %, …, 100 % (101 values;
+    /// the last is `maxDistanceToNearestCentre`).
+    public var nearestDistanceQuantiles: [Double]
     /// The cloud's centre of mass.
     public var centreOfMass: [Double]
 
@@ -295,7 +324,8 @@ public struct ParticleSnapshot: Sendable, Equatable {
         let n = particles.count / d
         var covered = Set<Int>()
         var highQuality = 0
-        var worst = 0.0
+        var nearest: [Double] = []
+        nearest.reserveCapacity(n)
         for i in 0..<n {
             var bestStandardised = Double.infinity, bestIndex = 0, bestDistance = Double.infinity
             for (a, centre) in target.centres.enumerated() {
@@ -306,11 +336,13 @@ public struct ParticleSnapshot: Sendable, Equatable {
                 bestDistance = Swift.min(bestDistance, s.squareRoot())
             }
             if bestStandardised < 3 { highQuality += 1; covered.insert(bestIndex) }
-            worst = Swift.max(worst, bestDistance)
+            nearest.append(bestDistance)
         }
+        nearest.sort()
         self.modesCovered = covered.count
         self.highQualityFraction = Double(highQuality) / Double(n)
-        self.maxDistanceToNearestCentre = worst
+        self.maxDistanceToNearestCentre = nearest.last ?? 0
+        self.nearestDistanceQuantiles = (0...100).map { q in nearest[Swift.min(n - 1, Int((Double(q) / 100 * Double(n - 1)).rounded(.up)))] }
         self.centreOfMass = (0..<d).map { k in (0..<n).reduce(0.0) { $0 + particles[$1 * d + k] } / Double(n) }
     }
 }

@@ -74,6 +74,8 @@ struct ParticlePhaseOutput {
 /// Files of a damping sweep: damping.csv, linearised.csv, damping.png, summary.json.
 struct ParticleDampingOutput {
     let result: ParticleDampingResult
+    /// γ_crit / √Θ_ψ and Θ_ψ of the initial discriminator (see `discriminatorSlopeKernel`).
+    let slopeCorrected: (gamma: Double, slopeKernel: Double)
     let directory: String
     let wallSeconds: Double
     let threads: Int
@@ -128,11 +130,14 @@ struct ParticleDampingOutput {
             "fastest_gamma": result.fastestGamma.map { $0 as Any } ?? NSNull(),
             "linearised_critical_gamma": critical,
             "fastest_over_critical": result.fastestGamma.map { $0 / critical as Any } ?? NSNull(),
+            "slope_kernel_theta_psi": slopeCorrected.slopeKernel,
+            "slope_corrected_critical_gamma": slopeCorrected.gamma,
+            "fastest_over_slope_corrected_critical": result.fastestGamma.map { $0 / slopeCorrected.gamma as Any } ?? NSNull(),
             "linearised_convergence_steps": sweep.gammas.map(linearisedConvergence),
             "linearised_start": linearisedStart,
             "wall_seconds": wallSeconds,
             "threads": threads,
-            "protocol": "convergence step = first evaluation (every \(sweep.base.evalEvery) steps) from which diversity ≤ \(sweep.base.convergence.diversity) and every particle is within \(sweep.base.convergence.distance) of a target; a run that never converges counts as \(sweep.base.steps) steps (a lower bound); linearised γ_crit = √(η_G(1 + (N − 1)φ)/η_D) of spec §4; code=\(CodeVersion.current)",
+            "protocol": "convergence step = first evaluation (every \(sweep.base.evalEvery) steps) from which diversity ≤ \(sweep.base.convergence.diversity) and every particle is within \(sweep.base.convergence.distance) of a target; a run that never converges counts as \(sweep.base.steps) steps (a lower bound); linearised γ_crit = √(η_G(1 + (N − 1)φ)/η_D) of spec §4; slope-corrected γ_crit = γ_crit/√Θ_ψ with Θ_ψ = mean ‖∇_θ ∂f(y_a)/∂x_k‖² of the initial discriminator (seed \(sweep.seeds[0])) at the target centres; code=\(CodeVersion.current)",
         ]
         try writeJSON(summary, to: path("summary.json"))
     }
@@ -167,7 +172,9 @@ struct ParticleDampingOutput {
                            series: [LineSeries(label: "simulated: mean convergence step (\(sweep.seeds.count) seed(s); at the budget = not converged)", x: logGammas, y: steps),
                                     LineSeries(label: "linearised system (spec 4): steps until |x| stays <= \(sweep.base.convergence.distance) from x0 = \(String(format: "%.3g", linearisedStart))",
                                                x: fine.map(log10), y: predicted, dashed: true),
-                                    LineSeries(label: "linearised gamma_crit", x: [critical, critical], y: [0, maxSteps * 1.05], color: .gray, thickness: 1, dashed: true)],
+                                    LineSeries(label: "linearised gamma_crit", x: [critical, critical], y: [0, maxSteps * 1.05], color: .gray, thickness: 1, dashed: true),
+                                    LineSeries(label: "gamma_crit / sqrt(Theta_psi) = \(String(format: "%.3g", slopeCorrected.gamma)) (Theta_psi \(String(format: "%.3g", slopeCorrected.slopeKernel)))",
+                                               x: [log10(slopeCorrected.gamma), log10(slopeCorrected.gamma)], y: [0, maxSteps * 1.05], color: .black, thickness: 1, dashed: true)],
                            xRange: xRange, yRange: 0...(maxSteps * 1.05))
         let eigen = fine.map { linearised($0).eigenvalues }
         let rates = eigen.map { -1e3 * $0[0].re }, frequencies = eigen.map { 1e3 * Swift.abs($0[0].im) }

@@ -13,7 +13,7 @@ struct ParticlesCommand: ParsableCommand {
         `particles run` (the default) trains one system; `particles sweep phase` maps mode collapse over \
         (φ, η_D); `particles sweep damping` measures convergence time against the regulariser weight γ.
         """,
-        subcommands: [ParticlesRunCommand.self, ParticlesSweepCommand.self],
+        subcommands: [ParticlesRunCommand.self, ParticlesSweepCommand.self, ParticlesBenchCommand.self],
         defaultSubcommand: ParticlesRunCommand.self)
 }
 
@@ -103,6 +103,9 @@ struct ParticleModelOptions: ParsableArguments {
     @Option(name: .customLong("converge-distance"), parsing: .unconditional, help: "… and every particle within this distance of a target.")
     var convergeDistance = 0.05
 
+    @Option(name: .customLong("converge-fraction"), parsing: .unconditional, help: "… (or this fraction of the particles, to 1 %; default 1 = every particle).")
+    var convergeFraction = 1.0
+
     @Option(name: .customLong("hold-steps"), parsing: .unconditional, help: "Stop once converged for this many steps (default: run all steps).")
     var holdSteps: Int?
 
@@ -137,7 +140,8 @@ struct ParticleModelOptions: ParsableArguments {
         c.assignment = assignment
         c.targetBatch = targetBatch
         c.dtype = dtype
-        c.convergence = ConvergenceCriterion(diversity: convergeDiversity, distance: convergeDistance, holdSteps: holdSteps)
+        guard convergeFraction > 0 && convergeFraction <= 1 else { throw ValidationError("--converge-fraction must be in (0, 1] (got \(convergeFraction)).") }
+        c.convergence = ConvergenceCriterion(diversity: convergeDiversity, distance: convergeDistance, fraction: convergeFraction, holdSteps: holdSteps)
         if let holdSteps, holdSteps < 0 { throw ValidationError("--hold-steps must be non-negative (got \(holdSteps)).") }
         do { try c.validate() } catch { throw ValidationError(error.description) }
         return c

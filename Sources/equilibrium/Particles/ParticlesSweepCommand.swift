@@ -139,14 +139,17 @@ struct ParticlesDampingCommand: ParsableCommand {
         let result = damping.run(threads: sweep.workers) { done, total in progress.update(done: done, total: total) }
         let seconds = (ContinuousClock.now - started).seconds
         progress.finish()
-        try ParticleDampingOutput(result: result, directory: sweep.out, wallSeconds: seconds, threads: sweep.workers).write()
+        let corrected: (gamma: Double, slopeKernel: Double)
+        do { corrected = try damping.slopeCorrectedCriticalGamma() } catch { throw ValidationError(error.description) }
+        try ParticleDampingOutput(result: result, slopeCorrected: corrected, directory: sweep.out, wallSeconds: seconds, threads: sweep.workers).write()
         for row in result.convergence {
             print(String(format: "γ %-8@ convergence %@ (%d/%d converged)", axisLabel(row.gamma),
                          row.converged == damping.seeds.count ? String(format: "%.0f steps", row.meanSteps) : String(format: "≥ %.0f steps", row.meanSteps),
                          row.converged, damping.seeds.count))
         }
-        print(String(format: "fastest γ %@, linearised γ_crit %@; %.1f s", result.fastestGamma.map(axisLabel) ?? "none (no γ converged on every seed)",
-                     axisLabel(damping.linearisedCriticalGamma), seconds))
+        print(String(format: "fastest γ %@, linearised γ_crit %@, slope-corrected γ_crit %@ (Θ_ψ = %.4g); %.1f s",
+                     result.fastestGamma.map(axisLabel) ?? "none (no γ converged on every seed)",
+                     axisLabel(damping.linearisedCriticalGamma), axisLabel(corrected.gamma), corrected.slopeKernel, seconds))
         print("wrote \(sweep.out)/summary.json")
     }
 }
