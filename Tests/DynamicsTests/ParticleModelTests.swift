@@ -739,4 +739,66 @@ private func ringSystem(phi: Double, particles x0: [Double], schedule: UpdateSch
         #expect(2 * rows[1].meanSteps <= rows[0].meanSteps, "γ = 1e-3: \(rows[0].meanSteps), γ_crit: \(rows[1].meanSteps)")
         #expect(2 * rows[1].meanSteps <= rows[2].meanSteps, "γ = 1e2: \(rows[2].meanSteps), γ_crit: \(rows[1].meanSteps)")
     }
+
+    @Test func convergenceByFractionUsesTheDistanceQuantiles() throws {
+        // 10 particles on the two-point target: 9 exactly on a target, one 0.5 away.
+        let target = try ParticleTarget.twoPoint(dimension: 1)
+        var x = [Double](repeating: -1, count: 5) + [Double](repeating: 1, count: 4)
+        x.append(1.5)
+        let snapshot = ParticleSnapshot(step: 0, particles: x, target: target)
+        #expect(snapshot.nearestDistanceQuantiles.count == 101)
+        #expect(snapshot.nearestDistanceQuantiles[0] == 0)
+        #expect(snapshot.nearestDistanceQuantiles[100] == 0.5)
+        #expect(snapshot.maxDistanceToNearestCentre == 0.5)
+        #expect(abs(snapshot.diversity - (log(2) + 0.5 * log(0.5) + 0.5 * log(0.5))) < 1e-12)
+        #expect(!ConvergenceCriterion(diversity: 0.05, distance: 0.05).isMet(by: snapshot))
+        #expect(ConvergenceCriterion(diversity: 0.05, distance: 0.05, fraction: 0.9).isMet(by: snapshot))
+        #expect(!ConvergenceCriterion(diversity: 0.05, distance: 0.05, fraction: 0.95).isMet(by: snapshot))
+    }
+
+    @Test func slopeKernelOfAnAffineDiscriminatorIsOne() throws {
+        // f(x) = wᵀx + b: ∂f/∂x_k = w_k, so ∇_θ ∂f/∂x_k is a unit vector for every k.
+        let discriminator = Linear(weight: Tensor([0.3, -0.7], shape: [1, 2]), bias: Tensor([0.1]))
+        let system = try ParticleSystem(target: try ParticleTarget.ring(), initialParticles: [0.1, 0.2, -0.3, 0.4],
+                                        discriminator: discriminator, discriminatorOptimizer: SGD(learningRate: 0.1),
+                                        objective: .nonSaturating, kernel: .uniform(phi: 0), particleLearningRate: 0.1,
+                                        key: RandomKey(seed: 1), dtype: .float64)
+        #expect(abs(system.discriminatorSlopeKernel() - 1) < 1e-12)
+        // A one-hidden-unit network f(x) = v·tanh(u x + c): ∂f/∂x = v u (1 − t²), t = tanh(u x + c);
+        // Θ_ψ at x is the squared norm of its gradient in (u, c, v) (the output bias has none).
+        let (u, c, v, y) = (0.8, 0.3, -1.2, 0.5)
+        let network = MLP([1, 1, 1], activation: .tanh, key: RandomKey(seed: 2), dtype: .float64)
+        try network.setParameters(["0.weight": Tensor([u], shape: [1, 1]), "0.bias": Tensor([c]),
+                                   "2.weight": Tensor([v], shape: [1, 1]), "2.bias": Tensor([0.0])])
+        let one = try ParticleSystem(target: try ParticleTarget.points([[y]], name: "y"), initialParticles: [0.0],
+                                     discriminator: network, discriminatorOptimizer: SGD(learningRate: 0.1),
+                                     objective: .nonSaturating, kernel: .uniform(phi: 0), particleLearningRate: 0.1,
+                                     key: RandomKey(seed: 1), dtype: .float64)
+        let t = tanh(u * y + c), s = 1 - t * t
+        let dU = v * s + v * u * (-2 * t * s) * y      // ∂/∂u of v u (1 − t²)
+        let dC = v * u * (-2 * t * s)                   // ∂/∂c
+        let dV = u * s                                  // ∂/∂v
+        #expect(abs(one.discriminatorSlopeKernel() - (dU * dU + dC * dC + dV * dV)) < 1e-12)
+    }
+
+    @Test func sinActivationIsAvailableToPlayers() throws {
+        var spec = ParticleModelConfig().discriminator
+        spec.activation = "sin"
+        try spec.validate(player: "discriminator")
+        let mlp = try spec.build(inputSize: 2, outputSize: 1, key: RandomKey(seed: 3), player: "discriminator")
+        let x = Tensor([0.2, -0.4], shape: [1, 2], dtype: .float64)
+        mlp.cast(to: .float64)
+        // By hand: sin after each hidden affine layer.
+        let p = mlp.parameters
+        func affine(_ input: [Double], _ layer: Int) -> [Double] {
+            let w = p["\(layer).weight"]!, b = p["\(layer).bias"]!.doubles
+            let (rows, cols) = (w.shape[0], w.shape[1])
+            let values = w.doubles
+            return (0..<rows).map { r in (0..<cols).reduce(b[r]) { $0 + values[r * cols + $1] * input[$1] } }
+        }
+        let h1 = affine([0.2, -0.4], 0).map { sin($0) }
+        let h2 = affine(h1, 2).map { sin($0) }
+        let out = affine(h2, 4)
+        #expect(abs(mlp(x).doubles[0] - out[0]) < 1e-12)
+    }
 }

@@ -305,8 +305,9 @@ public struct ParticleSnapshot: Sendable, Equatable {
     public var meanMinimumCosineDistance: Double
     /// max_i min_a ‖x_i − y_a‖: how far the worst particle is from any centre.
     public var maxDistanceToNearestCentre: Double
-    /// Quantiles of min_a ‖x_i − y_a‖ over the particles at 0 %, 1 %, …, 100 % (101 values;
-    /// the last is `maxDistanceToNearestCentre`).
+    /// Quantiles of min_a ‖x_i − y_a‖ over the particles at 0 %, 1 %, …, 100 % (101 values):
+    /// entry q is the smallest distance within which at least q % of the particles lie (the
+    /// ⌈qN/100⌉-th smallest; entry 100 is `maxDistanceToNearestCentre`).
     public var nearestDistanceQuantiles: [Double]
     /// The cloud's centre of mass.
     public var centreOfMass: [Double]
@@ -342,7 +343,7 @@ public struct ParticleSnapshot: Sendable, Equatable {
         self.modesCovered = covered.count
         self.highQualityFraction = Double(highQuality) / Double(n)
         self.maxDistanceToNearestCentre = nearest.last ?? 0
-        self.nearestDistanceQuantiles = (0...100).map { q in nearest[Swift.min(n - 1, Int((Double(q) / 100 * Double(n - 1)).rounded(.up)))] }
+        self.nearestDistanceQuantiles = (0...100).map { q in nearest[Swift.max(0, Swift.min(n, Int((Double(q) / 100 * Double(n)).rounded(.up))) - 1)] }
         self.centreOfMass = (0..<d).map { k in (0..<n).reduce(0.0) { $0 + particles[$1 * d + k] } / Double(n) }
     }
 }
