@@ -53,6 +53,30 @@ private func randomMatrix(_ rows: Int, _ columns: Int, seed: UInt64) -> [Double]
     Tensor.normal([rows, columns], key: RandomKey(seed: seed), dtype: .float64).doubles
 }
 
+/// Central differences of `f` with respect to every parameter entry of `module` (names sorted,
+/// entries row-major): one row (f(θ + h e_p) − f(θ − h e_p)) / 2h per entry. The module's
+/// parameters are restored afterwards.
+private func centralDifferences(of module: some Module, step h: Double, _ f: () -> [Double]) throws -> [[Double]] {
+    let original = module.parameters.mapValues { $0.detached() }
+    defer { try? module.setParameters(original) }
+    var rows: [[Double]] = []
+    for name in original.keys.sorted() {
+        for p in 0..<original[name]!.count {
+            var values = original
+            var plus = original[name]!.doubles, minus = plus
+            plus[p] += h
+            minus[p] -= h
+            values[name] = Tensor(plus, shape: original[name]!.shape)
+            try module.setParameters(values)
+            let fPlus = f()
+            values[name] = Tensor(minus, shape: original[name]!.shape)
+            try module.setParameters(values)
+            rows.append(zip(fPlus, f()).map { ($0 - $1) / (2 * h) })
+        }
+    }
+    return rows
+}
+
 /// A Float64 particle system against the eight-point ring with a small tanh MLP discriminator.
 private func ringSystem(phi: Double, particles x0: [Double], schedule: UpdateSchedule = .alternating(dFirst: false),
                         objective: Objective = .nonSaturating, particleLR: Double = 0.05) throws -> ParticleSystem {
@@ -252,30 +276,14 @@ private func ringSystem(phi: Double, particles x0: [Double], schedule: UpdateSch
         let penalty = Penalty.r1(gamma: 30)
         func value() -> Tensor { penalty.value(discriminator: critic, real: real, fake: fake, key: RandomKey(seed: 9))! }
         let names = critic.parameterNames
-        let original = critic.parameters.mapValues { $0.detached() }
-        let analytic = gradients(of: value(), wrt: names.map { critic.parameters[$0]! })
-        let h = 1e-5
+        let analytic = gradients(of: value(), wrt: names.map { critic.parameters[$0]! }).flatMap(\.doubles)
+        let numeric = try centralDifferences(of: critic, step: 1e-5) { [value().item] }.map { $0[0] }
+        #expect(analytic.count == numeric.count)
         var worst = 0.0, largest = 0.0
-        for (index, name) in names.enumerated() {
-            let a = analytic[index].doubles
-            #expect(a.count == original[name]!.count)
-            for p in 0..<original[name]!.count {
-                var values = original
-                var plus = original[name]!.doubles, minus = plus
-                plus[p] += h
-                minus[p] -= h
-                values[name] = Tensor(plus, shape: original[name]!.shape)
-                try critic.setParameters(values)
-                let fPlus = value().item
-                values[name] = Tensor(minus, shape: original[name]!.shape)
-                try critic.setParameters(values)
-                let fMinus = value().item
-                let numeric = (fPlus - fMinus) / (2 * h)
-                worst = max(worst, abs(a[p] - numeric) / max(abs(numeric), 1e-3))
-                largest = max(largest, abs(numeric))
-            }
+        for (a, n) in zip(analytic, numeric) {
+            worst = max(worst, abs(a - n) / max(abs(n), 1e-3))
+            largest = max(largest, abs(n))
         }
-        try critic.setParameters(original)
         #expect(worst < 1e-5, "worst relative error \(worst)")
         #expect(largest > 1e-2, "the penalty must depend on the parameters (largest ∂ = \(largest))")
         // The penalty's value itself: (γ/2)·mean_a ‖∇_x f(y_a)‖², against central differences in x.
@@ -404,25 +412,7 @@ private func ringSystem(phi: Double, particles x0: [Double], schedule: UpdateSch
         #expect(SymmetricEigen.eigenvalues(k, size: n).min()! > -1e-12)
         // Brute force: the Jacobian J[i, μ, p] = ∂G_μ(z_i)/∂θ_p by central differences, then
         // κ_ij = (1/d) Σ_μ Σ_p J[i, μ, p] J[j, μ, p], normalised by its mean diagonal.
-        let original = generator.parameters.mapValues { $0.detached() }
-        var jacobian: [[Double]] = []   // one column per parameter entry: [n·d]
-        let h = 1e-6
-        for name in original.keys.sorted() {
-            for p in 0..<original[name]!.count {
-                var values = original
-                var plus = original[name]!.doubles, minus = plus
-                plus[p] += h
-                minus[p] -= h
-                values[name] = Tensor(plus, shape: original[name]!.shape)
-                try generator.setParameters(values)
-                let gPlus = generator(z).doubles
-                values[name] = Tensor(minus, shape: original[name]!.shape)
-                try generator.setParameters(values)
-                let gMinus = generator(z).doubles
-                jacobian.append(zip(gPlus, gMinus).map { ($0 - $1) / (2 * h) })
-            }
-        }
-        try generator.setParameters(original)
+        let jacobian = try centralDifferences(of: generator, step: 1e-6) { generator(z).doubles }   // one row per parameter entry: [n·d]
         #expect(jacobian.count == 3 * 6 + 6 + 6 * 2 + 2)
         var kappa = [Double](repeating: 0, count: n * n)
         for i in 0..<n {

@@ -90,7 +90,7 @@ public struct ParticleTarget: Sendable {
     public static func mixture(preset name: String, batchSize: Int) throws(ParticleModelError) -> ParticleTarget {
         let modal: any ModalDistribution
         do { modal = try SyntheticData.modal(name) } catch {
-            throw .invalidParameter("unknown mixture target '\(name)': \(error)")
+            throw .invalidParameter("unknown target '\(name)': use ringK, one-point[:d], two-point[:d], random:M:d, file:PATH.csv or a mixture preset (\(SyntheticData.modalNames.joined(separator: ", ")))")
         }
         return try ParticleTarget(name: name, dimension: modal.dimension, source: .distribution(modal, batchSize: batchSize),
                                   centres: modal.modes, centreStandardDeviations: modal.modeStandardDeviations,

@@ -19,7 +19,7 @@ struct ParticleRunOutput {
 
     func run() throws {
         let system: ParticleSystem
-        do { system = try config.makeSystem() } catch { throw ValidationError(error.description) }
+        system = try config.makeSystem()   // a ParticleModelError prints as "Error: particle model: …", exit 1
         try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.prettyPrinted, .sortedKeys]

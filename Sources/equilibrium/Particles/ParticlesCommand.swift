@@ -174,6 +174,8 @@ struct ParticlesRunCommand: ParsableCommand {
     @Option(help: "Output directory.")
     var out = "particles-out"
 
+    mutating func validate() throws { _ = try model.config() }
+
     mutating func run() throws {
         let config = try model.config()
         try ParticleRunOutput(config: config, directory: out).run()

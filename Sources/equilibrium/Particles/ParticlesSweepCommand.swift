@@ -21,6 +21,11 @@ struct ParticleSweepOptions: ParsableArguments {
     @Option(help: "Output directory.")
     var out = "particles-sweep-out"
 
+    func validate() throws {
+        if let threads, threads < 1 { throw ValidationError("--threads must be at least 1 (got \(threads)).") }
+        _ = try parsedSeeds()
+    }
+
     func parsedSeeds() throws -> [UInt64] {
         let parts = seeds.split(separator: "-")
         if parts.count == 2, let a = UInt64(parts[0]), let b = UInt64(parts[1]), a <= b { return Array(a...b) }
@@ -75,13 +80,17 @@ struct ParticlesPhaseCommand: ParsableCommand {
     @Option(name: .customLong("lr-ds"), help: "η_D values, same forms.")
     var lrDs = "log:0.001:0.1:10"
 
+    mutating func validate() throws {
+        _ = try model.config()
+        _ = try sweep.parsedSeeds()
+        _ = try parseGrid(phis, option: "--phis")
+        _ = try parseGrid(lrDs, option: "--lr-ds")
+    }
+
     mutating func run() throws {
         let base = try model.config()
-        let diagram: ParticlePhaseDiagram
-        do {
-            diagram = try ParticlePhaseDiagram(base: base, phis: try parseGrid(phis, option: "--phis"),
+        let diagram = try ParticlePhaseDiagram(base: base, phis: try parseGrid(phis, option: "--phis"),
                                                discriminatorLRs: try parseGrid(lrDs, option: "--lr-ds"), seeds: try sweep.parsedSeeds())
-        } catch let error as ParticleModelError { throw ValidationError(error.description) }
         try FileManager.default.createDirectory(atPath: sweep.out, withIntermediateDirectories: true)
         print("phase diagram: \(diagram.phis.count) φ × \(diagram.discriminatorLRs.count) η_D × \(diagram.seeds.count) seeds = \(diagram.runCount) runs of \(base.steps) steps on \(sweep.workers) threads")
         let progress = ProgressLine(label: "phase", unit: "runs")
@@ -122,16 +131,19 @@ struct ParticlesDampingCommand: ParsableCommand {
     @Option(name: .customLong("swept-penalty"), help: "The regulariser whose weight is γ: r1 (default), r2, dragan or gan-gp.")
     var sweptPenalty = "r1"
 
-    mutating func run() throws {
-        let base = try model.config()
+    mutating func validate() throws {
+        _ = try model.config()
+        _ = try sweep.parsedSeeds()
+        _ = try parseGrid(gammas, option: "--gammas")
         guard ["r1", "r2", "dragan", "gan-gp"].contains(sweptPenalty) else {
             throw ValidationError("--swept-penalty must be r1, r2, dragan or gan-gp (got '\(sweptPenalty)').")
         }
-        let damping: ParticleDampingSweep
-        do {
-            damping = try ParticleDampingSweep(base: base, gammas: try parseGrid(gammas, option: "--gammas"), seeds: try sweep.parsedSeeds(),
+    }
+
+    mutating func run() throws {
+        let base = try model.config()
+        let damping = try ParticleDampingSweep(base: base, gammas: try parseGrid(gammas, option: "--gammas"), seeds: try sweep.parsedSeeds(),
                                                penalty: sweptPenalty)
-        } catch let error as ParticleModelError { throw ValidationError(error.description) }
         try FileManager.default.createDirectory(atPath: sweep.out, withIntermediateDirectories: true)
         print("damping sweep: \(damping.gammas.count) γ × \(damping.seeds.count) seeds, φ \(base.phi), η_G \(base.particleLR), η_D \(base.discriminator.optimizer.lr), up to \(base.steps) steps on \(sweep.workers) threads; linearised γ_crit = \(axisLabel(damping.linearisedCriticalGamma))")
         let progress = ProgressLine(label: "damping", unit: "runs")
@@ -140,7 +152,7 @@ struct ParticlesDampingCommand: ParsableCommand {
         let seconds = (ContinuousClock.now - started).seconds
         progress.finish()
         let corrected: (gamma: Double, slopeKernel: Double)
-        do { corrected = try damping.slopeCorrectedCriticalGamma() } catch { throw ValidationError(error.description) }
+        corrected = try damping.slopeCorrectedCriticalGamma()
         try ParticleDampingOutput(result: result, slopeCorrected: corrected, directory: sweep.out, wallSeconds: seconds, threads: sweep.workers).write()
         for row in result.convergence {
             print(String(format: "γ %-8@ convergence %@ (%d/%d converged)", axisLabel(row.gamma),
