@@ -561,7 +561,7 @@ private func ringSystem(phi: Double, particles x0: [Double], schedule: UpdateSch
         // makeSystem also resolves the target and the penalty pairing.
         var unknownTarget = ParticleModelConfig()
         unknownTarget.target = "no-such-target"
-        #expect(message(caught { try unknownTarget.makeSystem() }).contains("unknown mixture target 'no-such-target'"))
+        #expect(message(caught { try unknownTarget.makeSystem() }).contains("unknown target 'no-such-target'"))
         var badRandom = ParticleModelConfig()
         badRandom.target = "random:10"
         #expect(message(caught { try badRandom.makeSystem() }).contains("random:M:d"))
