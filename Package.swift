@@ -7,7 +7,7 @@ import PackageDescription
 let nativeFlags: [SwiftSetting] = ProcessInfo.processInfo.environment["EQUILIBRIUM_NATIVE"] == "1"
     ? [.unsafeFlags(["-target-cpu", "native"])] : []
 
-// Layers (see DESIGN.md): CBLAS → Tensor → NN → Optim → Games; Datasets and Metrics sit on
+// Layers (see DESIGN.md): CBLAS → Tensor → NN → Optim → Games (+ CCLP for meta-game LPs); Datasets and Metrics sit on
 // Tensor; Dynamics (reduced models: the Li model, the particle model) sits on Games; Plot stands beside;
 // Equilibrium re-exports them all; the `equilibrium` CLI sits on top. Dependencies point down only.
 let package = Package(
@@ -26,6 +26,9 @@ let package = Package(
         .systemLibrary(name: "CBLAS", path: "Sources/CBLAS", pkgConfig: "openblas",
                        providers: [.apt(["libopenblas-dev"])]),
         .systemLibrary(name: "CZlib", path: "Sources/CZlib", providers: [.apt(["zlib1g-dev"])]),
+        // COIN-OR CLP, the meta-game LP solver (DO-GAN). Linked by name, not via clp.pc, whose
+        // "-lblas -llapack" would add a second BLAS to the link line.
+        .systemLibrary(name: "CCLP", path: "Sources/CCLP", providers: [.apt(["coinor-libclp-dev"])]),
         .target(name: "Tensor", dependencies: [
             "CBLAS", .product(name: "Numerics", package: "swift-numerics"),
         ], swiftSettings: nativeFlags),
@@ -33,7 +36,7 @@ let package = Package(
         .target(name: "Optim", dependencies: ["Tensor", "NN"]),
         .target(name: "Datasets", dependencies: ["Tensor"]),
         .target(name: "Metrics", dependencies: ["Tensor", "Datasets"]),
-        .target(name: "Games", dependencies: ["Tensor", "NN", "Optim", "Datasets"]),
+        .target(name: "Games", dependencies: ["Tensor", "NN", "Optim", "Datasets", "CCLP"]),
         .target(name: "Dynamics", dependencies: [
             "Tensor", "NN", "Optim", "Datasets", "Metrics", "Games", .product(name: "Numerics", package: "swift-numerics"),
         ]),

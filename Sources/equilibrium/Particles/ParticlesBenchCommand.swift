@@ -60,7 +60,7 @@ struct ParticlesBenchCommand: ParsableCommand {
                     config.discriminator.widths = [256, 256]
                     let system = try config.makeSystem()
                     let steps = fullSteps
-                    full = seconds(median(trials) { for _ in 0..<steps { try? system.advance() } } / Double(steps)) + " per step"
+                    full = seconds(median(trials) { for _ in 0..<steps { _ = try? system.advance() } } / Double(steps)) + " per step"
                 }
                 print("| \(n) | \(d) | \(seconds(coupling)) | \(dense) | \(full) |")
             }

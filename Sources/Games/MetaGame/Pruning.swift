@@ -1,0 +1,60 @@
+/// Pruning of a meta-game's strategy sets (spec do-gan.md §6).
+public enum Pruning {
+    public enum Player: String, Sendable { case generator, discriminator }
+
+    /// One removed strategy, by its index in the game given to the pruning call.
+    public struct Removal: Sendable, Equatable {
+        public var player: Player
+        public var index: Int
+        public var reason: String
+    }
+
+    /// Iterated removal of weakly dominated pure strategies (§6.2), which preserves a zero-sum
+    /// game's value. Row i (minimiser) is dominated by row k if U_kj ≤ U_ij + τ for all j and
+    /// U_kj < U_ij − τ for some j; column j (maximiser) by column k if U_ik ≥ U_ij − τ for all i
+    /// and U_ik > U_ij + τ for some i. Returns the kept rows and columns (original indices,
+    /// ascending) and the removals in order.
+    public static func iteratedWeakDominance(_ game: MatrixGame, tolerance tau: Double = 0)
+        -> (rows: [Int], columns: [Int], removals: [Removal]) {
+        var rows = Array(0..<game.rows), columns = Array(0..<game.columns)
+        var removals: [Removal] = []
+        var changed = true
+        while changed {
+            changed = false
+            if rows.count > 1 {
+                for i in rows {
+                    if let k = rows.first(where: { k in
+                        k != i && columns.allSatisfy { game[k, $0] <= game[i, $0] + tau } && columns.contains { game[k, $0] < game[i, $0] - tau }
+                    }) {
+                        rows.removeAll { $0 == i }
+                        removals.append(Removal(player: .generator, index: i, reason: "weakly dominated by generator \(k)"))
+                        changed = true
+                        break
+                    }
+                }
+            }
+            if columns.count > 1 {
+                for j in columns {
+                    if let k = columns.first(where: { k in
+                        k != j && rows.allSatisfy { game[$0, k] >= game[$0, j] - tau } && rows.contains { game[$0, k] > game[$0, j] + tau }
+                    }) {
+                        columns.removeAll { $0 == j }
+                        removals.append(Removal(player: .discriminator, index: j, reason: "weakly dominated by discriminator \(k)"))
+                        changed = true
+                        break
+                    }
+                }
+            }
+        }
+        return (rows, columns, removals)
+    }
+
+    /// The authors' rule (§6.1) with the project's guard: remove every strategy whose
+    /// probability equals the minimum, unless that would remove them all, in which case
+    /// remove only the oldest (index 0). Returns the indices to remove (ascending).
+    public static func authorsMinimumProbability(_ probabilities: [Double]) -> [Int] {
+        guard probabilities.count > 1, let minimum = probabilities.min() else { return [] }
+        let victims = probabilities.indices.filter { probabilities[$0] == minimum }
+        return victims.count == probabilities.count ? [0] : victims
+    }
+}
