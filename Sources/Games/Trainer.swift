@@ -540,7 +540,8 @@ private func mustSucceed(_ what: String, _ body: () throws -> Void) {
     do { try body() } catch { preconditionFailure("Trainer: \(what) failed: \(error)") }
 }
 
-private func secondsSince(_ start: ContinuousClock.Instant, clock: ContinuousClock) -> Double {
+/// Seconds from `start` to now (shared by the trainer and the double oracle).
+func secondsSince(_ start: ContinuousClock.Instant, clock: ContinuousClock) -> Double {
     let elapsed = clock.now - start
     return Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) * 1e-18
 }

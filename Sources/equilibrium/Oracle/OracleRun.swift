@@ -1,0 +1,127 @@
+import ArgumentParser
+import Equilibrium
+import Foundation
+
+/// Runs DO-GAN and writes its files.
+struct OracleRun {
+    let config: GANConfig
+    let settings: DoubleOracleSettings
+    let directory: String
+
+    func path(_ file: String) -> String { (directory as NSString).appendingPathComponent(file) }
+
+    func run() throws {
+        try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
+        try encoder.encode(["gan": AnyEncodable(config), "double_oracle": AnyEncodable(settings)])
+            .write(to: URL(fileURLWithPath: path("config.json")), options: .atomic)
+        let started = ContinuousClock.now
+        print("DO-GAN on \(config.preset): warm start \(settings.warmStartSteps) steps, up to \(settings.iterations) iterations × \(settings.oracleSteps) oracle steps, solver \(settings.solver), cap \(settings.cap), seed \(config.seed)")
+        let oracle = try GANDoubleOracle(config: config, settings: settings)
+        let progress = ProgressLine(label: "oracle", unit: "iterations")
+        var lines = ["iteration,value,gain_g,gain_d,exploitability,stored_g,stored_d,support_g,support_d,generator_ids,generator_weights,discriminator_weights,removals,seconds"]
+        let converged = try oracle.run { r in
+            let supportG = r.generatorWeights.filter { $0 > 0 }.count, supportD = r.discriminatorWeights.filter { $0 > 0 }.count
+            lines.append([
+                "\(r.iteration)", fmt(r.value), fmt(r.generatorGain), fmt(r.discriminatorGain), fmt(r.exploitability),
+                "\(r.generatorWeights.count)", "\(r.discriminatorWeights.count)", "\(supportG)", "\(supportD)",
+                r.generatorIDs.map(String.init).joined(separator: ";"), r.generatorWeights.map(fmt).joined(separator: ";"),
+                r.discriminatorWeights.map(fmt).joined(separator: ";"), "\"\(r.removals.joined(separator: "; "))\"", fmt(r.seconds),
+            ].joined(separator: ","))
+            progress.update(done: r.iteration + 1, total: settings.iterations,
+                            detail: String(format: "value %.4f  gains %.2e / %.2e  support %d×%d", r.value, r.generatorGain, r.discriminatorGain, supportG, supportD),
+                            force: true)
+        }
+        progress.finish()
+        try (lines.joined(separator: "\n") + "\n").write(toFile: path("iterations.csv"), atomically: true, encoding: .utf8)
+        let solution = try oracle.solve()
+        var payoffLines = ["generator," + oracle.discriminatorIDs.map { "d\($0)" }.joined(separator: ",")]
+        for (i, row) in oracle.payoffs.enumerated() { payoffLines.append("g\(oracle.generatorIDs[i])," + row.map(fmt).joined(separator: ",")) }
+        try (payoffLines.joined(separator: "\n") + "\n").write(toFile: path("payoff.csv"), atomically: true, encoding: .utf8)
+
+        // Final metrics on the mixed generator (per-sample draws, §9).
+        let mixed = try oracle.mixedGenerator()
+        let evalKey = RandomKey(seed: config.seed).folded(in: 0xE7A1)
+        let (samples, components) = mixed.sample(config.evalSamples, key: evalKey)
+        let wall = (ContinuousClock.now - started).seconds
+        var summary: [String: Any] = [
+            "experiment": "do-gan",
+            "preset": config.preset,
+            "seed": config.seed,
+            "steps": oracle.generatorSteps,
+            "generator_steps": oracle.generatorSteps,
+            "discriminator_steps": oracle.discriminatorSteps,
+            "iterations": oracle.log.count,
+            "converged": converged,
+            "support_sizes": [solution.rowSupport.count, solution.columnSupport.count],
+            "stored": [oracle.generators.count, oracle.discriminators.count],
+            "game_value": solution.value,
+            "exploitability": solution.exploitability,
+            "generator_weights": solution.rowMixture,
+            "generator_ids": oracle.generatorIDs,
+            "discriminator_weights": solution.columnMixture,
+            "solver": solution.solver,
+            "wall_seconds": wall,
+            "code": CodeVersion.current,
+        ]
+        if let modal = try? config.resolvedData().1 {
+            let context = MetricContext(dataset: config.preset, modified: true, seeds: [config.seed], key: evalKey, runs: 1,
+                                        batchNormMode: "eval", codeVersion: CodeVersion.current)
+            let coverage = try ModeCoverage(modal).evaluate(samples, context: context)
+            summary["modes_covered"] = coverage.modesCovered
+            summary["modes_total"] = coverage.modeCount
+            summary["high_quality_fraction"] = coverage.highQualityFraction
+            summary["reverse_kl"] = coverage.isUndefined ? Double.nan : coverage.reverseKL
+            summary["protocol"] = coverage.metricProtocol.line + "; samples from the mixed generator, one generator drawn per sample from σ_g"
+            print(String(format: "mixed generator (%d components, support %d): modes %d/%d, HQ %.1f%%, reverse KL %.3f; value %.4f, exploitability %.2e; %d generator steps, %.1f s",
+                         oracle.generators.count, solution.rowSupport.count, coverage.modesCovered, coverage.modeCount,
+                         100 * coverage.highQualityFraction, coverage.reverseKL, solution.value, solution.exploitability, oracle.generatorSteps, wall))
+        }
+        try writeJSON(summary, to: path("summary.json"))
+        try writePlots(oracle: oracle, samples: samples, components: components, solution: solution)
+        print("wrote \(directory)/summary.json")
+    }
+
+    func writePlots(oracle: GANDoubleOracle, samples: Tensor, components: [Int], solution: MetaSolution) throws {
+        // Meta-strategy weights of every generator ever stored, over iterations.
+        let ids = Set(oracle.log.flatMap(\.generatorIDs)).sorted()
+        var series: [LineSeries] = []
+        for (k, id) in ids.enumerated() {
+            var xs: [Double] = [], ys: [Double] = []
+            for r in oracle.log {
+                xs.append(Double(r.iteration))
+                ys.append(r.generatorIDs.firstIndex(of: id).map { r.generatorWeights[$0] } ?? 0)
+            }
+            series.append(LineSeries(label: k < 10 ? "g\(id)" : "", x: xs, y: ys, color: RGB.series(k)))
+        }
+        let weights = LinePlot(axes: Axes(title: "generator meta-strategy weights (\(solution.solver))", xLabel: "iteration", yLabel: "sigma_g"),
+                               series: series, xRange: 0...Double(max(oracle.log.count - 1, 1)), yRange: 0...1.05)
+        try PNGEncoder.write(weights.render(), to: path("weights.png"))
+        let heat = HeatMap(axes: Axes(title: "payoff U = V(g_i, d_j)", xLabel: "discriminator (stored order)", yLabel: "generator (stored order)"),
+                           values: oracle.payoffs, xRange: -0.5...(Double(oracle.discriminators.count) - 0.5),
+                           yRange: -0.5...(Double(oracle.generators.count) - 0.5), colormap: .viridis, colorBarLabel: "V",
+                           annotate: oracle.generators.count <= 12, annotationFormat: "%.2f")
+        try PNGEncoder.write(heat.render(width: 700, height: 620), to: path("payoff.png"))
+        guard samples.rank == 2, samples.shape[1] == 2 else { return }
+        let values = samples.doubles
+        var groups: [Int: (x: [Double], y: [Double])] = [:]
+        for (n, c) in components.enumerated() {
+            groups[c, default: ([], [])].x.append(values[2 * n])
+            groups[c, default: ([], [])].y.append(values[2 * n + 1])
+        }
+        let scatter = ScatterPlot(axes: Axes(title: "mixed generator samples by component", xLabel: "x1", yLabel: "x2"),
+                                  series: groups.keys.sorted().map { c in
+                                      ScatterSeries(label: "g\(oracle.generatorIDs[c]) (\(String(format: "%.2f", solution.rowMixture[c])))",
+                                                    x: groups[c]!.x, y: groups[c]!.y, color: RGB.series(c), radius: 1.5)
+                                  })
+        try PNGEncoder.write(scatter.render(), to: path("samples.png"))
+    }
+}
+
+/// Type-erased Encodable for writing several configs into one JSON object.
+struct AnyEncodable: Encodable {
+    let encodeValue: (Encoder) throws -> Void
+    init(_ value: some Encodable) { encodeValue = value.encode }
+    func encode(to encoder: Encoder) throws { try encodeValue(encoder) }
+}
