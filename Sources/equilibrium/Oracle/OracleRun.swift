@@ -57,7 +57,11 @@ struct OracleRun {
             "support_sizes": [solution.rowSupport.count, solution.columnSupport.count],
             "stored": [oracle.generators.count, oracle.discriminators.count],
             "game_value": solution.value,
-            "exploitability": solution.exploitability,
+            // The oracles' estimate of the mixed strategy's exploitability: gain_g + gain_d of
+            // the last iteration (fresh best responses against the mixtures); the restricted
+            // game's certified gap is separate (≈ 0 for the LP by construction).
+            "exploitability": oracle.log.last.map { ($0.generatorGain + $0.discriminatorGain) as Any } ?? NSNull(),
+            "restricted_gap": solution.exploitability,
             "generator_weights": solution.rowMixture,
             "generator_ids": oracle.generatorIDs,
             "discriminator_weights": solution.columnMixture,
@@ -74,9 +78,11 @@ struct OracleRun {
             summary["high_quality_fraction"] = coverage.highQualityFraction
             summary["reverse_kl"] = coverage.isUndefined ? Double.nan : coverage.reverseKL
             summary["protocol"] = coverage.metricProtocol.line + "; samples from the mixed generator, one generator drawn per sample from σ_g"
-            print(String(format: "mixed generator (%d components, support %d): modes %d/%d, HQ %.1f%%, reverse KL %.3f; value %.4f, exploitability %.2e; %d generator steps, %.1f s",
+            let gains = oracle.log.last.map { $0.generatorGain + $0.discriminatorGain } ?? .nan
+            print(String(format: "mixed generator (%d components, support %d): modes %d/%d, HQ %.1f%%, reverse KL %.3f; value %.4f, oracle exploitability %.3g (restricted gap %.1e); %d generator steps, %.1f s",
                          oracle.generators.count, solution.rowSupport.count, coverage.modesCovered, coverage.modeCount,
-                         100 * coverage.highQualityFraction, coverage.reverseKL, solution.value, solution.exploitability, oracle.generatorSteps, wall))
+                         100 * coverage.highQualityFraction, coverage.reverseKL, solution.value, gains, solution.exploitability,
+                         oracle.generatorSteps, wall))
         }
         try writeJSON(summary, to: path("summary.json"))
         try writePlots(oracle: oracle, samples: samples, components: components, solution: solution)
