@@ -1,5 +1,6 @@
 import Foundation
 import NN
+import Optim
 import Tensor
 import Testing
 @testable import Games
@@ -88,5 +89,33 @@ private func tinySettings(iterations: Int = 3, cap: Int = 10) -> DoubleOracleSet
         s = DoubleOracleSettings()
         s.solver = "fictitious-play:100"
         #expect(try s.metaSolver().name == "fictitious-play(100)")
+    }
+
+    @Test func elasticWeightConsolidationPenaltyByHand() throws {
+        var s = tinySettings(iterations: 0)
+        s.ewcLambda = 4
+        s.fisherBatches = 3
+        s.oracleSteps = 5
+        let oracle = try GANDoubleOracle(config: try tinyConfig(), settings: s)
+        let network = oracle.generators[0]
+        let start = network.parameters.mapValues { $0.detached() }
+        // Loss ½·Σ_k θ_k: every gradient entry is ½, so the diagonal Fisher is ¼ everywhere.
+        func halfSum() -> Tensor { network.parameters.values.reduce(Tensor(scalar: 0)) { $0 + $1.sum() * 0.5 } }
+        let anchor = try #require(try oracle.elasticAnchor(network) { _ in halfSum() })
+        for (name, f) in anchor.fisher {
+            #expect(f.doubles.allSatisfy { abs($0 - 0.25) < 1e-7 }, "\(name)")
+            #expect(anchor.center[name]!.doubles == start[name]!.doubles)
+        }
+        // From θ = θ* + 1 with no other loss, plain GD contracts θ − θ* by (1 − η·λ·F) per step.
+        try network.setParameters(start.mapValues { $0 + 1 })
+        var optimizer: any Optimizer = SGD(learningRate: 0.1)
+        try oracle.train(network, optimizer: &optimizer, anchor: anchor) { _ in Tensor(scalar: 0) }
+        let expected = pow(1 - 0.1 * 4 * 0.25, 5.0)
+        for (name, value) in network.parameters {
+            for (v, c) in zip(value.doubles, start[name]!.doubles) { #expect(abs((v - c) - expected) < 1e-5, "\(name)") }
+        }
+        // λ = 0: no anchor at all.
+        let off = try GANDoubleOracle(config: try tinyConfig(), settings: tinySettings(iterations: 0))
+        #expect(try off.elasticAnchor(off.generators[0]) { _ in halfSum() } == nil)
     }
 }

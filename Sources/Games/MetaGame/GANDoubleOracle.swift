@@ -22,6 +22,11 @@ public struct DoubleOracleSettings: Codable, Sendable, Equatable {
     /// Evaluation minibatches (of the preset's batch size) behind every payoff entry: one fixed
     /// set of real samples and latents, the same for every entry (common random numbers).
     public var evaluationBatches: Int = 3
+    /// Continual learning (spec §7, method assumed: EWC): λ_EWC of the penalty
+    /// (λ/2)·Σ_k F_k (θ_k − θ*_k)² on each best response, θ* its starting point (0: off).
+    public var ewcLambda: Double = 0
+    /// Minibatches behind the diagonal Fisher estimate.
+    public var fisherBatches: Int = 20
 
     public init() {}
 
@@ -33,6 +38,8 @@ public struct DoubleOracleSettings: Codable, Sendable, Equatable {
         guard patience >= 1 else { throw .invalidParameter("patience must be ≥ 1, got \(patience)") }
         guard cap >= 1 else { throw .invalidParameter("cap must be ≥ 1, got \(cap)") }
         guard evaluationBatches >= 1 else { throw .invalidParameter("evaluation_batches must be ≥ 1, got \(evaluationBatches)") }
+        guard ewcLambda >= 0, ewcLambda.isFinite else { throw .invalidParameter("ewc_lambda must be ≥ 0, got \(ewcLambda)") }
+        guard fisherBatches >= 1 else { throw .invalidParameter("fisher_batches must be ≥ 1, got \(fisherBatches)") }
         _ = try metaSolver()
     }
 
@@ -225,19 +232,52 @@ public final class GANDoubleOracle {
         let g = try copy(generators.last!, spec: config.generator, inputSize: latent.dimension, outputSize: data.dimension)
         var optimizer = config.generator.optimizer.build()
         let opponents = sigmaD.indices.filter { sigmaD[$0] > 0 }
-        let names = g.parameterNames
-        for step in 0..<settings.oracleSteps {
-            let z = latent.sample(config.batchSize, key: key.folded(in: UInt64(step)))
-            let fake = g(z)
-            var loss = Tensor(scalar: 0)
-            for j in opponents { loss = loss + objective.generatorLoss(fakeLogits: discriminators[j](fake)) * sigmaD[j] }
-            let leaves = g.parameters
-            let grads = gradients(of: loss, wrt: names.map { leaves[$0]! })
-            try optimizer.update(g, gradients: Dictionary(uniqueKeysWithValues: zip(names, grads)))
+        func loss(_ step: UInt64, _ streamKey: RandomKey) -> Tensor {
+            let fake = g(latent.sample(config.batchSize, key: streamKey.folded(in: step)))
+            var total = Tensor(scalar: 0)
+            for j in opponents { total = total + objective.generatorLoss(fakeLogits: discriminators[j](fake)) * sigmaD[j] }
+            return total
         }
+        let anchor = try elasticAnchor(g) { loss($0, key.folded(in: 0xF15)) }
+        try train(g, optimizer: &optimizer, anchor: anchor) { step in loss(UInt64(step), key) }
         generatorSteps += settings.oracleSteps
         try checkFinite(g, what: "generator oracle")
         return g
+    }
+
+    /// θ* and the diagonal Fisher F at θ* of `network` for the EWC penalty (nil when λ = 0):
+    /// the mean over `fisherBatches` minibatches of the squared minibatch gradient of `loss`,
+    /// an empirical-Fisher surrogate (spec §7: for the discriminator the loss is the Bernoulli
+    /// log-likelihood of the correct labels, for the generator its loss against the mixture).
+    func elasticAnchor(_ network: MLP, loss: (UInt64) -> Tensor) throws -> (center: [String: Tensor], fisher: [String: Tensor])? {
+        guard settings.ewcLambda > 0 else { return nil }
+        let names = network.parameterNames
+        let center = network.parameters.mapValues { $0.detached() }
+        var fisher = center.mapValues { $0.zerosLike() }
+        for b in 0..<settings.fisherBatches {
+            let leaves = network.parameters
+            let grads = gradients(of: loss(UInt64(b)), wrt: names.map { leaves[$0]! })
+            for (name, grad) in zip(names, grads) { fisher[name] = fisher[name]! + grad.squared() * (1 / Double(settings.fisherBatches)) }
+        }
+        return (center, fisher)
+    }
+
+    /// `oracleSteps` optimiser steps on `loss(step)`, plus (λ/2)·Σ F (θ − θ*)² when anchored.
+    func train(_ network: MLP, optimizer: inout any Optimizer, anchor: (center: [String: Tensor], fisher: [String: Tensor])?,
+                       afterStep: (() throws -> Void)? = nil, loss: (Int) -> Tensor) throws {
+        let names = network.parameterNames
+        for step in 0..<settings.oracleSteps {
+            let leaves = network.parameters
+            var total = loss(step)
+            if let anchor {
+                for name in names {
+                    total = total + ((leaves[name]! - anchor.center[name]!).squared() * anchor.fisher[name]!).sum() * (settings.ewcLambda / 2)
+                }
+            }
+            let grads = gradients(of: total, wrt: names.map { leaves[$0]! })
+            try optimizer.update(network, gradients: Dictionary(uniqueKeysWithValues: zip(names, grads)))
+            try afterStep?()
+        }
     }
 
     /// A new discriminator, initialised from the newest one, trained for `oracleSteps` against
@@ -246,19 +286,22 @@ public final class GANDoubleOracle {
         let d = try copy(discriminators.last!, spec: config.discriminator, inputSize: data.dimension, outputSize: 1)
         var optimizer = config.discriminator.optimizer.build()
         let mixture = try MixedGenerator(generators: generators, weights: sigmaG, latent: latent)
-        let names = d.parameterNames
-        for step in 0..<settings.oracleSteps {
+        func batches(_ stepKey: RandomKey) -> (real: Tensor, fake: Tensor) {
+            (data.sample(config.batchSize, key: stepKey.folded(in: 0), dtype: .float32), mixture.sample(config.batchSize, key: stepKey.folded(in: 1)).samples)
+        }
+        // Fisher: the Bernoulli log-likelihood of the correct labels (real 1, mixture samples 0).
+        let anchor = try elasticAnchor(d) { b in
+            let (real, fake) = batches(key.folded(in: 0xF15).folded(in: b))
+            return (-d(real)).softplus().mean() + d(fake).softplus().mean()
+        }
+        try train(d, optimizer: &optimizer, anchor: anchor, afterStep: { for penalty in self.penalties { try penalty.project(d) } }) { step in
             let stepKey = key.folded(in: UInt64(step))
-            let real = data.sample(config.batchSize, key: stepKey.folded(in: 0), dtype: .float32)
-            let fake = mixture.sample(config.batchSize, key: stepKey.folded(in: 1)).samples
+            let (real, fake) = batches(stepKey)
             var loss = objective.discriminatorLoss(realLogits: d(real), fakeLogits: d(fake))
             for (i, penalty) in penalties.enumerated() {
                 if let term = penalty.value(discriminator: d, real: real, fake: fake, key: stepKey.folded(in: 2 + UInt64(i))) { loss = loss + term }
             }
-            let leaves = d.parameters
-            let grads = gradients(of: loss, wrt: names.map { leaves[$0]! })
-            try optimizer.update(d, gradients: Dictionary(uniqueKeysWithValues: zip(names, grads)))
-            for penalty in penalties { try penalty.project(d) }
+            return loss
         }
         discriminatorSteps += settings.oracleSteps
         try checkFinite(d, what: "discriminator oracle")

@@ -11,8 +11,8 @@ struct OracleCommand: ParsableCommand {
         Warm-starts an ordinary GAN on the preset, then each iteration solves the meta-game U_ij = V(g_i, d_j) \
         (COIN-OR CLP by default), trains a best-response generator against the discriminator mixture and a \
         best-response discriminator against the generator mixture, adds both, and prunes above --cap. Writes \
-        config.json, iterations.csv, payoff.csv, summary.json, weights.png, payoff.png and samples.png (the \
-        mixed generator's samples coloured by component) into --out. Not yet: resume from a checkpoint.
+        config.json, iterations.csv, payoff.csv, summary.json, weights.png, payoff.png, curves.png and samples.png \
+        (the mixed generator's samples coloured by component) into --out. Not yet: resume from a checkpoint.
         """)
 
     @Option(help: "Named preset (default pacgan-ring).") var preset: String?
@@ -25,6 +25,8 @@ struct OracleCommand: ParsableCommand {
     @Option(parsing: .unconditional, help: "… for this many consecutive iterations.") var patience = 4
     @Option(parsing: .unconditional, help: "Prune above this many strategies per player.") var cap = 10
     @Option(name: .customLong("evaluation-batches"), parsing: .unconditional, help: "Fixed minibatches behind every payoff entry.") var evaluationBatches = 3
+    @Option(name: .customLong("ewc-lambda"), parsing: .unconditional, help: "Continual learning (EWC, assumed method): λ of (λ/2)Σ F(θ − θ*)² on each best response; 0 = off.") var ewcLambda = 0.0
+    @Option(name: .customLong("fisher-batches"), parsing: .unconditional, help: "Minibatches behind the diagonal Fisher estimate.") var fisherBatches = 20
     @Option(help: "Objective: ns, mm, wgan, hinge, ls.") var objective: String?
     @Option(name: .customLong("penalty"), help: "Penalty (repeatable), as for train; 'none' clears the preset's.") var penalties: [String] = []
     @Option(help: "Seed.") var seed: UInt64?
@@ -41,6 +43,8 @@ struct OracleCommand: ParsableCommand {
         s.patience = patience
         s.cap = cap
         s.evaluationBatches = evaluationBatches
+        s.ewcLambda = ewcLambda
+        s.fisherBatches = fisherBatches
         return s
     }
 

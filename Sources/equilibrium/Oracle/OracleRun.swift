@@ -20,18 +20,39 @@ struct OracleRun {
         print("DO-GAN on \(config.preset): warm start \(settings.warmStartSteps) steps, up to \(settings.iterations) iterations × \(settings.oracleSteps) oracle steps, solver \(settings.solver), cap \(settings.cap), seed \(config.seed)")
         let oracle = try GANDoubleOracle(config: config, settings: settings)
         let progress = ProgressLine(label: "oracle", unit: "iterations")
-        var lines = ["iteration,value,gain_g,gain_d,exploitability,stored_g,stored_d,support_g,support_d,generator_ids,generator_weights,discriminator_weights,removals,seconds"]
+        var lines = ["iteration,value,gain_g,gain_d,exploitability,stored_g,stored_d,support_g,support_d,generator_ids,generator_weights,discriminator_weights,removals,seconds,modes_covered,hq_fraction,reverse_kl"]
+        let evalKey = RandomKey(seed: config.seed).folded(in: 0xE7A1)
+        let modal = try? config.resolvedData().1
+        let context = MetricContext(dataset: config.preset, modified: true, seeds: [config.seed], key: evalKey, runs: 1,
+                                    batchNormMode: "eval", codeVersion: CodeVersion.current)
+        var curve: [(iteration: Int, value: Double, modes: Double, hq: Double)] = []
         let converged = try oracle.run { r in
             let supportG = r.generatorWeights.filter { $0 > 0 }.count, supportD = r.discriminatorWeights.filter { $0 > 0 }.count
-            lines.append([
+            // The mixed generator after this iteration's additions, on the final evaluation's protocol.
+            var coverage: ModeCoverageResult?
+            if let modal, let mixed = try? oracle.mixedGenerator() {
+                coverage = try? ModeCoverage(modal).evaluate(mixed.sample(config.evalSamples, key: evalKey.folded(in: UInt64(r.iteration))).samples,
+                                                           context: context)
+            }
+            curve.append((r.iteration, r.value, Double(coverage?.modesCovered ?? -1), coverage?.highQualityFraction ?? .nan))
+            let meta: [String] = [
                 "\(r.iteration)", fmt(r.value), fmt(r.generatorGain), fmt(r.discriminatorGain), fmt(r.exploitability),
                 "\(r.generatorWeights.count)", "\(r.discriminatorWeights.count)", "\(supportG)", "\(supportD)",
+            ]
+            let population: [String] = [
                 r.generatorIDs.map(String.init).joined(separator: ";"), r.generatorWeights.map(fmt).joined(separator: ";"),
                 r.discriminatorWeights.map(fmt).joined(separator: ";"), "\"\(r.removals.joined(separator: "; "))\"", fmt(r.seconds),
-            ].joined(separator: ","))
-            progress.update(done: r.iteration + 1, total: settings.iterations,
-                            detail: String(format: "value %.4f  gains %.2e / %.2e  support %d×%d", r.value, r.generatorGain, r.discriminatorGain, supportG, supportD),
-                            force: true)
+            ]
+            var quality: [String] = ["", "", ""]
+            if let coverage {
+                quality = ["\(coverage.modesCovered)", fmt(coverage.highQualityFraction), coverage.isUndefined ? "nan" : fmt(coverage.reverseKL)]
+            }
+            lines.append((meta + population + quality).joined(separator: ","))
+            var detail = String(format: "value %.4f  gains %.2e / %.2e  support %d×%d", r.value, r.generatorGain, r.discriminatorGain, supportG, supportD)
+            if let coverage {
+                detail += String(format: "  mixture: modes %d/%d, HQ %.1f%%", coverage.modesCovered, coverage.modeCount, 100 * coverage.highQualityFraction)
+            }
+            progress.update(done: r.iteration + 1, total: settings.iterations, detail: detail, force: true)
         }
         progress.finish()
         try (lines.joined(separator: "\n") + "\n").write(toFile: path("iterations.csv"), atomically: true, encoding: .utf8)
@@ -42,7 +63,6 @@ struct OracleRun {
 
         // Final metrics on the mixed generator (per-sample draws, §9).
         let mixed = try oracle.mixedGenerator()
-        let evalKey = RandomKey(seed: config.seed).folded(in: 0xE7A1)
         let (samples, components) = mixed.sample(config.evalSamples, key: evalKey)
         let wall = (ContinuousClock.now - started).seconds
         var summary: [String: Any] = [
@@ -69,9 +89,7 @@ struct OracleRun {
             "wall_seconds": wall,
             "code": CodeVersion.current,
         ]
-        if let modal = try? config.resolvedData().1 {
-            let context = MetricContext(dataset: config.preset, modified: true, seeds: [config.seed], key: evalKey, runs: 1,
-                                        batchNormMode: "eval", codeVersion: CodeVersion.current)
+        if let modal {
             let coverage = try ModeCoverage(modal).evaluate(samples, context: context)
             summary["modes_covered"] = coverage.modesCovered
             summary["modes_total"] = coverage.modeCount
@@ -86,7 +104,27 @@ struct OracleRun {
         }
         try writeJSON(summary, to: path("summary.json"))
         try writePlots(oracle: oracle, samples: samples, components: components, solution: solution)
+        try writeCurve(curve, modesTotal: modal?.modes.count)
         print("wrote \(directory)/summary.json")
+    }
+
+    /// Meta-game value and the mixed generator's coverage over iterations (curves.png).
+    func writeCurve(_ curve: [(iteration: Int, value: Double, modes: Double, hq: Double)], modesTotal: Int?) throws {
+        guard !curve.isEmpty else { return }
+        let xs = curve.map { Double($0.iteration) }
+        let xRange = 0...Double(max(curve.count - 1, 1))
+        let value = LinePlot(axes: Axes(title: "meta-game value V(sigma_g, sigma_d)", xLabel: "iteration", yLabel: "V"),
+                             series: [LineSeries(label: "value", x: xs, y: curve.map(\.value))], xRange: xRange)
+        var canvas = Canvas(width: 720, height: modesTotal == nil ? 320 : 640)
+        value.draw(on: &canvas, in: PixelRect(x: 0, y: 0, width: 720, height: 320))
+        if let modesTotal {
+            let coverage = LinePlot(axes: Axes(title: "mixed generator after each iteration (\(config.evalSamples) samples)", xLabel: "iteration", yLabel: "fraction"),
+                                    series: [LineSeries(label: "modes covered / \(modesTotal)", x: xs, y: curve.map { $0.modes / Double(modesTotal) }),
+                                             LineSeries(label: "HQ fraction", x: xs, y: curve.map(\.hq))],
+                                    xRange: xRange, yRange: 0...1.05)
+            coverage.draw(on: &canvas, in: PixelRect(x: 0, y: 320, width: 720, height: 320))
+        }
+        try PNGEncoder.write(canvas, to: path("curves.png"))
     }
 
     func writePlots(oracle: GANDoubleOracle, samples: Tensor, components: [Int], solution: MetaSolution) throws {
