@@ -317,26 +317,12 @@ public final class GANDoubleOracle {
     /// §6.3 above the cap: iterated weak dominance, then the authors' rule with its guard.
     private func pruneIfNeeded() throws -> [String] {
         guard generators.count > settings.cap || discriminators.count > settings.cap else { return [] }
-        var removed: [String] = []
-        let (keptRows, keptColumns, dominance) = Pruning.iteratedWeakDominance(game)
-        removed += dominance.map { "\($0.player.rawValue) #\($0.player == .generator ? generatorIDs[$0.index] : discriminatorIDs[$0.index]): \($0.reason)" }
-        keep(rows: keptRows, columns: keptColumns)
-        while generators.count > settings.cap || discriminators.count > settings.cap {
-            let s = try solve()
-            var rows = Array(generators.indices), columns = Array(discriminators.indices)
-            if generators.count > settings.cap {
-                let victims = Pruning.authorsMinimumProbability(s.rowMixture)
-                removed += victims.map { "generator #\(generatorIDs[$0]): minimum probability \(s.rowMixture[$0])" }
-                rows.removeAll { victims.contains($0) }
-            }
-            if discriminators.count > settings.cap {
-                let victims = Pruning.authorsMinimumProbability(s.columnMixture)
-                removed += victims.map { "discriminator #\(discriminatorIDs[$0]): minimum probability \(s.columnMixture[$0])" }
-                columns.removeAll { victims.contains($0) }
-            }
-            keep(rows: rows, columns: columns)
+        let (rows, columns, removals) = try Pruning.toCap(game, cap: settings.cap, solver: solver)
+        let described = removals.map { r in
+            "\(r.player.rawValue) #\(r.player == .generator ? generatorIDs[r.index] : discriminatorIDs[r.index]): \(r.reason)"
         }
-        return removed
+        keep(rows: rows, columns: columns)
+        return described
     }
 
     private func keep(rows: [Int], columns: [Int]) {

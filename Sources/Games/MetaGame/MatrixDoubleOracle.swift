@@ -99,29 +99,14 @@ public struct MatrixDoubleOracle {
                       additions: additions, converged: false)
     }
 
-    /// §6.3: iterated weak dominance first, then the authors' minimum-probability rule (with
-    /// its guard) for a player still over the cap.
+    /// §6.3 on the stored sets; removals name strategies by their index in the full game.
     private func prune(rows: inout [Int], columns: inout [Int], cap: Int) throws(MetaGameError) -> [Pruning.Removal] {
-        let restricted = game.restricted(rows: rows, columns: columns)
-        let (keptRows, keptColumns, dominance) = Pruning.iteratedWeakDominance(restricted)
-        var removals = dominance.map { r in
+        let (keptRows, keptColumns, removals) = try Pruning.toCap(game.restricted(rows: rows, columns: columns), cap: cap, solver: solver)
+        let named = removals.map { r in
             Pruning.Removal(player: r.player, index: r.player == .generator ? rows[r.index] : columns[r.index], reason: r.reason)
         }
         rows = keptRows.map { rows[$0] }
         columns = keptColumns.map { columns[$0] }
-        while rows.count > cap || columns.count > cap {
-            let solution = try solver.solve(game.restricted(rows: rows, columns: columns))
-            if rows.count > cap {
-                let victims = Pruning.authorsMinimumProbability(solution.rowMixture)
-                removals += victims.map { Pruning.Removal(player: .generator, index: rows[$0], reason: "minimum probability \(solution.rowMixture[$0])") }
-                rows = rows.indices.filter { !victims.contains($0) }.map { rows[$0] }
-            }
-            if columns.count > cap {
-                let victims = Pruning.authorsMinimumProbability(solution.columnMixture)
-                removals += victims.map { Pruning.Removal(player: .discriminator, index: columns[$0], reason: "minimum probability \(solution.columnMixture[$0])") }
-                columns = columns.indices.filter { !victims.contains($0) }.map { columns[$0] }
-            }
-        }
-        return removals
+        return named
     }
 }

@@ -57,4 +57,28 @@ public enum Pruning {
         let victims = probabilities.indices.filter { probabilities[$0] == minimum }
         return victims.count == probabilities.count ? [0] : victims
     }
+
+    /// §6.3, for a player holding more than `cap` strategies: iterated weak dominance first
+    /// (value-preserving), then the authors' rule (with its guard) on re-solved games until
+    /// both players are within the cap. Returns the kept rows and columns of `game` (ascending)
+    /// and the removals, indices into `game`.
+    public static func toCap(_ game: MatrixGame, cap: Int, solver: any MetaSolver) throws(MetaGameError)
+        -> (rows: [Int], columns: [Int], removals: [Removal]) {
+        precondition(cap >= 1, "Pruning.toCap: the cap must be at least 1")
+        var (rows, columns, removals) = iteratedWeakDominance(game)
+        while rows.count > cap || columns.count > cap {
+            let solution = try solver.solve(game.restricted(rows: rows, columns: columns))
+            if rows.count > cap {
+                let victims = authorsMinimumProbability(solution.rowMixture)
+                removals += victims.map { Removal(player: .generator, index: rows[$0], reason: "minimum probability \(solution.rowMixture[$0])") }
+                rows = rows.indices.filter { !victims.contains($0) }.map { rows[$0] }
+            }
+            if columns.count > cap {
+                let victims = authorsMinimumProbability(solution.columnMixture)
+                removals += victims.map { Removal(player: .discriminator, index: columns[$0], reason: "minimum probability \(solution.columnMixture[$0])") }
+                columns = columns.indices.filter { !victims.contains($0) }.map { columns[$0] }
+            }
+        }
+        return (rows, columns, removals)
+    }
 }
