@@ -101,6 +101,7 @@ public final class GANDoubleOracle {
         public var value: Double
         public var generatorGain: Double
         public var discriminatorGain: Double
+        /// The solved restricted game's certified gap (≈ 0 for the LP; larger for approximate solvers).
         public var exploitability: Double
         public var generatorWeights: [Double]
         public var discriminatorWeights: [Double]
@@ -126,12 +127,10 @@ public final class GANDoubleOracle {
         evaluationReal = (0..<settings.evaluationBatches).map { setup.data.sample(config.batchSize, key: evaluationKey.folded(in: UInt64(2 * $0)), dtype: .float32) }
         evaluationLatent = (0..<settings.evaluationBatches).map { setup.game.latent.sample(config.batchSize, key: evaluationKey.folded(in: UInt64(2 * $0 + 1))) }
         // Warm start: ordinary GAN training with the preset's schedule.
-        for step in 0..<settings.warmStartSteps {
-            _ = step
-            try setup.trainer.step(from: setup.data)
-        }
+        for _ in 0..<settings.warmStartSteps { try setup.trainer.step(from: setup.data) }
         generatorSteps = settings.warmStartSteps
         discriminatorSteps = settings.warmStartSteps * setup.trainer.schedule.realBatchesPerStep
+        // GANConfig.makeSetup builds both players as MLPs (PlayerSpec.build).
         try add(generator: setup.game.generator as! MLP, discriminator: setup.game.discriminator as! MLP)
     }
 
