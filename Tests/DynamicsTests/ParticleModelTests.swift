@@ -365,7 +365,7 @@ private func ringSystem(phi: Double, particles x0: [Double], schedule: UpdateSch
         #expect(abs(critical.x - 4 * exp(-3)) < 1e-14 && abs(critical.psi + 3 * exp(-3)) < 1e-14)
     }
 
-    @Test func regimesAndCriticalGamma() {
+    @Test func regimesAndCriticalGamma() throws {
         #expect(LinearisedDamping(a: 1, b: 1, c: 0).regime == .undamped)
         #expect(LinearisedDamping(a: 1, b: 1, c: 1).regime == .underDamped)
         #expect(LinearisedDamping(a: 1, b: 1, c: 2).regime == .critical)
@@ -379,7 +379,9 @@ private func ringSystem(phi: Double, particles x0: [Double], schedule: UpdateSch
         #expect(LinearisedDamping(particleLR: etaG, discriminatorLR: etaD, coupling: kappa, gamma: gamma).regime == .critical)
         #expect(LinearisedDamping(particleLR: etaG, discriminatorLR: etaD, coupling: kappa, gamma: gamma * 0.9).regime == .underDamped)
         #expect(LinearisedDamping(particleLR: etaG, discriminatorLR: etaD, coupling: kappa, gamma: gamma * 1.1).regime == .overDamped)
-        // The config's γ_crit uses κ = 1 + (N − 1)φ (sum-coupled) or 1 + (N − 1)φ/N (mean-coupled).
+        // The config's γ_crit uses κ = 1 + (N − 1)φ (sum-coupled) or 1 (mean-coupled: its rows
+        // sum to 1, so particles at a common position move as one free particle; the linear
+        // discriminator test above measures exactly that).
         var config = ParticleModelConfig()
         config.particles = 10
         config.phi = 0.5
@@ -387,7 +389,10 @@ private func ringSystem(phi: Double, particles x0: [Double], schedule: UpdateSch
         config.discriminator.optimizer.lr = 4e-3
         #expect(abs(config.linearisedCriticalGamma - (5.5 / 4).squareRoot()) < 1e-14)
         config.coupling = "mean"
-        #expect(abs(config.linearisedCriticalGamma - ((1 + 9 * 0.05) / 4).squareRoot()) < 1e-14)
+        #expect(abs(config.linearisedCriticalGamma - (1.0 / 4).squareRoot()) < 1e-14)
+        #expect(ParticleKernel.meanCoupled(phi: 0.5).collectiveRate(particles: 10) == 1)
+        #expect(abs(ParticleKernel.dense(try DenseKernel(name: "u", size: 10, values: ParticleKernel.uniform(phi: 0.5).matrix(particles: 10)))
+            .collectiveRate(particles: 10) - 5.5) < 1e-12)
     }
 
     @Test(arguments: [(1e-3, 1e-3, 1.0), (1e-3, 1e-3, 1 + 9 * 0.5), (5e-4, 1e-3, 1 + 99 * 0.1)])

@@ -32,6 +32,17 @@ public enum ParticleKernel: Sendable, Equatable {
         }
     }
 
+    /// κ, the kernel's mean row sum: the rate of the centre-of-mass mode relative to one free
+    /// particle, i.e. how fast N particles at a common position move (spec §4). 1 + (N − 1)φ
+    /// for `uniform`, 1 for `meanCoupled` (its row sums are (1 − φ) + φ).
+    public func collectiveRate(particles n: Int) -> Double {
+        switch self {
+        case .uniform(let phi): return 1 + Double(n - 1) * phi
+        case .meanCoupled: return 1
+        case .dense(let k): return k.values.reduce(0, +) / Double(k.size)
+        }
+    }
+
     /// Checks the kernel against a particle count.
     public func validate(particles n: Int) throws(ParticleModelError) {
         switch self {

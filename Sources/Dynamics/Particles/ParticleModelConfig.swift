@@ -50,10 +50,22 @@ public struct ParticleModelConfig: Codable, Sendable, Equatable {
 
     public init() {}
 
-    /// The linearised critical damping γ_crit = √(η_G (1 + (N − 1)φ) / η_D) of §4.
+    /// κ of the configured coupling (`ParticleKernel.collectiveRate`); for `ntk` the kernel is
+    /// built as `makeSystem` builds it (NaN if it cannot be).
+    public var collectiveRate: Double {
+        switch coupling {
+        case "ntk":
+            guard let d = try? resolvedTarget().dimension,
+                  let kernel = try? makeKernel(dimension: d, key: RandomKey(seed: seed).split(into: 4)[2]) else { return .nan }
+            return kernel.collectiveRate(particles: particles)
+        case "mean": return ParticleKernel.meanCoupled(phi: phi).collectiveRate(particles: particles)
+        default: return ParticleKernel.uniform(phi: phi).collectiveRate(particles: particles)
+        }
+    }
+
+    /// The linearised critical damping γ_crit = √(η_G κ / η_D) of §4.
     public var linearisedCriticalGamma: Double {
-        LinearisedDamping.criticalGamma(particleLR: particleLR, discriminatorLR: discriminator.optimizer.lr,
-                                        coupling: 1 + Double(particles - 1) * (coupling == "mean" ? phi / Double(particles) : phi))
+        LinearisedDamping.criticalGamma(particleLR: particleLR, discriminatorLR: discriminator.optimizer.lr, coupling: collectiveRate)
     }
 
     public func validate() throws(ParticleModelError) {
@@ -116,7 +128,7 @@ public struct ParticleModelConfig: Codable, Sendable, Equatable {
     public func makeSystem() throws(ParticleModelError) -> ParticleSystem {
         try validate()
         let target = try resolvedTarget()
-        let keys = RandomKey(seed: seed).split(into: 4)
+        let keys = RandomKey(seed: seed).split(into: 4)   // particles, discriminator, kernel, training
         let x0 = try ParticleSystem.gaussianParticles(count: particles, dimension: target.dimension, mean: initMean, std: initStd, key: keys[0])
         let discriminatorNetwork: MLP
         let objective: Objective, penalties: [Penalty], schedule: UpdateSchedule

@@ -169,6 +169,8 @@ public struct ParticleDampingSweep: Sendable {
     /// The regulariser whose weight is swept: "r1" (the default, §2.4), "r2" or a gradient
     /// penalty name ("dragan", "gan-gp"), which takes γ as its λ.
     public var penalty: String
+    /// κ of the base config's coupling, computed once (an `ntk` coupling builds its kernel).
+    public let collectiveRate: Double
 
     public static let p3Gammas = logSpaced(1e-3, 1e2, count: 16)
 
@@ -179,6 +181,7 @@ public struct ParticleDampingSweep: Sendable {
         self.gammas = gammas
         self.seeds = seeds
         self.penalty = penalty
+        self.collectiveRate = base.collectiveRate
         for config in configs() { try config.0.validate() }
     }
 
@@ -199,7 +202,9 @@ public struct ParticleDampingSweep: Sendable {
     }
 
     /// γ_crit of the linearised two-point system for the base config's η_G, η_D, N and φ.
-    public var linearisedCriticalGamma: Double { base.linearisedCriticalGamma }
+    public var linearisedCriticalGamma: Double {
+        LinearisedDamping.criticalGamma(particleLR: base.particleLR, discriminatorLR: base.discriminator.optimizer.lr, coupling: collectiveRate)
+    }
 
     /// The same with the initial discriminator's slope kernel Θ_ψ (seed of the first run):
     /// γ_crit / √Θ_ψ, and Θ_ψ itself.

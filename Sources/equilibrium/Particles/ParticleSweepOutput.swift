@@ -86,8 +86,8 @@ struct ParticleDampingOutput {
     /// The linearised system of §4 for the sweep's rates, at γ.
     func linearised(_ gamma: Double) -> LinearisedDamping {
         let base = sweep.base
-        let kappa = 1 + Double(base.particles - 1) * (base.coupling == "mean" ? base.phi / Double(base.particles) : base.phi)
-        return LinearisedDamping(particleLR: base.particleLR, discriminatorLR: base.discriminator.optimizer.lr, coupling: kappa, gamma: gamma)
+        return LinearisedDamping(particleLR: base.particleLR, discriminatorLR: base.discriminator.optimizer.lr,
+                                 coupling: sweep.collectiveRate, gamma: gamma)
     }
 
     func write() throws {
