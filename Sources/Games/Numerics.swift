@@ -1,10 +1,11 @@
 import Tensor
 
-/// Small host-side reductions the trainer uses for its checks and reports, accumulated in
-/// Double and in sorted-name order so results never depend on dictionary order.
-enum Numerics {
+/// Small host-side reductions the trainer (and the particle model and double oracle) use for
+/// their checks and reports, accumulated in Double and in sorted-name order so results never
+/// depend on dictionary order.
+public enum Numerics {
     /// √(Σ over tensors of Σ g²).
-    static func globalNorm(_ tensors: [String: Tensor]) -> Double {
+    public static func globalNorm(_ tensors: [String: Tensor]) -> Double {
         var sum = 0.0
         for name in tensors.keys.sorted() { sum += sumOfSquares(tensors[name]!) }
         return sum.squareRoot()
@@ -37,7 +38,7 @@ enum Numerics {
 
     /// No NaN or infinity: an OR over "all exponent bits set" flags, which vectorises where
     /// an early-exit scan does not (the values are almost always all finite).
-    static func isFinite(_ t: Tensor) -> Bool {
+    public static func isFinite(_ t: Tensor) -> Bool {
         switch t.dtype {
         case .float32:
             return t.withUnsafeBufferPointer(as: Float.self) { p in
@@ -55,7 +56,7 @@ enum Numerics {
     }
 
     /// The first (sorted) name whose tensor holds a NaN or infinity.
-    static func firstNonFinite(_ tensors: [String: Tensor]) -> String? {
+    public static func firstNonFinite(_ tensors: [String: Tensor]) -> String? {
         tensors.keys.sorted().first { !isFinite(tensors[$0]!) }
     }
 

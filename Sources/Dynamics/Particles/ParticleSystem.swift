@@ -102,7 +102,7 @@ public final class ParticleSystem {
             if let bad = particles.firstIndex(where: { !$0.isFinite }) {
                 throw .diverged(step: step, what: "particle \(bad / dimension) coordinate \(bad % dimension)")
             }
-            for (name, value) in discriminator.parameters where !value.doubles.allSatisfy(\.isFinite) {
+            if let name = Numerics.firstNonFinite(discriminator.parameters) {
                 throw .diverged(step: step, what: "discriminator parameter '\(name)'")
             }
             step += 1
@@ -181,9 +181,9 @@ public final class ParticleSystem {
             total = total + term
         }
         let values = gradients(of: total, wrt: discriminatorNames.map { leaves[$0]! })
-        let norm = values.reduce(0.0) { $0 + $1.doubles.reduce(0) { $0 + $1 * $1 } }.squareRoot()
-        return DiscriminatorEvaluation(loss: objectiveLoss.item, penalties: penaltyValues,
-                                       gradients: Dictionary(uniqueKeysWithValues: zip(discriminatorNames, values)), gradientNorm: norm)
+        let named = Dictionary(uniqueKeysWithValues: zip(discriminatorNames, values))
+        return DiscriminatorEvaluation(loss: objectiveLoss.item, penalties: penaltyValues, gradients: named,
+                                       gradientNorm: Numerics.globalNorm(named))
     }
 
     struct ParticleEvaluation {

@@ -169,9 +169,9 @@ public final class GANDoubleOracle {
     /// The current meta-game's solution.
     public func solve() throws -> MetaSolution { try solver.solve(game) }
 
-    /// The mixed generator of the current solution.
-    public func mixedGenerator() throws -> MixedGenerator {
-        let s = try solve()
+    /// The mixed generator of `solution` (default: the current meta-game solved now).
+    public func mixedGenerator(_ solution: MetaSolution? = nil) throws -> MixedGenerator {
+        let s = try solution ?? solve()
         return try MixedGenerator(generators: generators, weights: s.rowMixture, latent: latent)
     }
 
@@ -308,7 +308,7 @@ public final class GANDoubleOracle {
     }
 
     private func checkFinite(_ network: MLP, what: String) throws {
-        for (name, value) in network.parameters where !value.doubles.allSatisfy(\.isFinite) {
+        if let name = Numerics.firstNonFinite(network.parameters) {
             throw MetaGameError.solverFailed("\(what) diverged: parameter '\(name)' is not finite (lower the learning rate or add a penalty)")
         }
     }

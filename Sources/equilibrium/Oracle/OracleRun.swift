@@ -62,7 +62,7 @@ struct OracleRun {
         try (payoffLines.joined(separator: "\n") + "\n").write(toFile: path("payoff.csv"), atomically: true, encoding: .utf8)
 
         // Final metrics on the mixed generator (per-sample draws, §9).
-        let mixed = try oracle.mixedGenerator()
+        let mixed = try oracle.mixedGenerator(solution)
         let (samples, components) = mixed.sample(config.evalSamples, key: evalKey)
         let wall = (ContinuousClock.now - started).seconds
         var summary: [String: Any] = [

@@ -29,14 +29,8 @@ struct ParticlesBenchCommand: ParsableCommand {
     var trials = 5
 
     mutating func run() throws {
-        let ns = try particles.split(separator: ",").map { text -> Int in
-            guard let v = Int(text), v >= 1 else { throw ValidationError("--particles: '\(text)' is not a positive integer") }
-            return v
-        }
-        let ds = try dimensions.split(separator: ",").map { text -> Int in
-            guard let v = Int(text), v >= 1 else { throw ValidationError("--dimensions: '\(text)' is not a positive integer") }
-            return v
-        }
+        let ns = try positiveIntegers(particles, option: "--particles")
+        let ds = try positiveIntegers(dimensions, option: "--dimensions")
         guard trials >= 1 else { throw ValidationError("--trials must be at least 1") }
         print("| N | d | sum-trick coupling | dense K·G | full step (D 256-256 ReLU, M = 100) |")
         print("|---|---|---|---|---|")

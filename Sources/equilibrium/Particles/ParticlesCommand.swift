@@ -115,13 +115,13 @@ struct ParticleModelOptions: ParsableArguments {
         c.particles = particles
         c.phi = phi
         c.coupling = coupling
-        c.ntkWidths = try integers(ntkWidths, option: "--ntk-widths")
+        c.ntkWidths = try positiveIntegers(ntkWidths, option: "--ntk-widths")
         c.ntkLatent = ntkLatent
         c.particleLR = lrG
         c.discriminator.optimizer.name = dOptimizer
         c.discriminator.optimizer.lr = lrD
         c.discriminator.optimizer.weightDecay = weightDecay
-        c.discriminator.widths = try integers(dWidths, option: "--d-widths")
+        c.discriminator.widths = try positiveIntegers(dWidths, option: "--d-widths")
         c.discriminator.activation = dActivation
         c.discriminator.initialization = dInit
         c.objective = objective
@@ -147,14 +147,18 @@ struct ParticleModelOptions: ParsableArguments {
         return c
     }
 
-    private func integers(_ text: String, option: String) throws -> [Int] {
-        if text.trimmingCharacters(in: .whitespaces).isEmpty { return [] }
-        return try text.split(separator: ",").map { part in
-            guard let v = Int(part.trimmingCharacters(in: .whitespaces)), v >= 1 else {
-                throw ValidationError("\(option): '\(part)' is not a positive integer")
-            }
-            return v
+    /// Every particle command validates its model options before running.
+    func validate() throws { _ = try config() }
+}
+
+/// A comma-separated list of positive integers ("" is the empty list).
+func positiveIntegers(_ text: String, option: String) throws -> [Int] {
+    if text.trimmingCharacters(in: .whitespaces).isEmpty { return [] }
+    return try text.split(separator: ",").map { part in
+        guard let v = Int(part.trimmingCharacters(in: .whitespaces)), v >= 1 else {
+            throw ValidationError("\(option): '\(part)' is not a positive integer")
         }
+        return v
     }
 }
 
@@ -173,8 +177,6 @@ struct ParticlesRunCommand: ParsableCommand {
 
     @Option(help: "Output directory.")
     var out = "particles-out"
-
-    mutating func validate() throws { _ = try model.config() }
 
     mutating func run() throws {
         let config = try model.config()

@@ -80,9 +80,7 @@ struct ParticlesPhaseCommand: ParsableCommand {
     @Option(name: .customLong("lr-ds"), help: "η_D values, same forms.")
     var lrDs = "log:0.001:0.1:10"
 
-    mutating func validate() throws {
-        _ = try model.config()
-        _ = try sweep.parsedSeeds()
+    mutating func validate() throws {   // the option groups validate themselves
         _ = try parseGrid(phis, option: "--phis")
         _ = try parseGrid(lrDs, option: "--lr-ds")
     }
@@ -131,9 +129,7 @@ struct ParticlesDampingCommand: ParsableCommand {
     @Option(name: .customLong("swept-penalty"), help: "The regulariser whose weight is γ: r1 (default), r2, dragan or gan-gp.")
     var sweptPenalty = "r1"
 
-    mutating func validate() throws {
-        _ = try model.config()
-        _ = try sweep.parsedSeeds()
+    mutating func validate() throws {   // the option groups validate themselves
         _ = try parseGrid(gammas, option: "--gammas")
         guard ["r1", "r2", "dragan", "gan-gp"].contains(sweptPenalty) else {
             throw ValidationError("--swept-penalty must be r1, r2, dragan or gan-gp (got '\(sweptPenalty)').")
