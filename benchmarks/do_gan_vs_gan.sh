@@ -6,7 +6,7 @@
 set -euo pipefail
 preset=${1:-pacgan-ring}; seeds=${2:-"0 1 2"}; iterations=${3:-10}; oracle_steps=${4:-500}; warm=${5:-500}
 out=${6:-runs/do-vs-gan-$preset}; parallel=${7:-2}
-bin=.build/release/equilibrium
+bin=${BIN:-.build/release/equilibrium}  # BIN: a copy of the binary, so rebuilding does not disturb a long run
 [ -x "$bin" ] || swift build -c release --product equilibrium
 budget=$((warm + iterations * oracle_steps))
 mkdir -p "$out"

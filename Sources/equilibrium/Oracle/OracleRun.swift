@@ -10,6 +10,25 @@ struct OracleRun {
 
     func path(_ file: String) -> String { (directory as NSString).appendingPathComponent(file) }
 
+    /// What the CLI adds to each checkpoint: its iterations.csv rows and coverage curve so far,
+    /// and the wall time already spent, so a resumed run writes complete files.
+    struct Progress: Codable {
+        struct Point: Codable {
+            var iteration: Int
+            var value: Double
+            var modes: Int?
+            var hq: Double?
+        }
+        var rows: [String] = [Self.header]
+        var curve: [Point] = []
+        var wallSeconds = 0.0
+        static let header = "iteration,value,gain_g,gain_d,exploitability,stored_g,stored_d,support_g,support_d,generator_ids,generator_weights,discriminator_weights,removals,seconds,modes_covered,hq_fraction,reverse_kl"
+    }
+
+    static func checkpointDirectory(in directory: String) -> String { (directory as NSString).appendingPathComponent("checkpoint") }
+    var checkpointDirectory: String { Self.checkpointDirectory(in: directory) }
+
+    /// A fresh run: config.json, the warm start, then the iterations.
     func run() throws {
         try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
         let encoder = JSONEncoder()
@@ -17,15 +36,35 @@ struct OracleRun {
         try encoder.encode(["gan": AnyEncodable(config), "double_oracle": AnyEncodable(settings)])
             .write(to: URL(fileURLWithPath: path("config.json")), options: .atomic)
         let started = ContinuousClock.now
-        print("DO-GAN on \(config.preset): warm start \(settings.warmStartSteps) steps, up to \(settings.iterations) iterations × \(settings.oracleSteps) oracle steps, solver \(settings.solver), cap \(settings.cap), seed \(config.seed)")
+        print("DO-GAN on \(config.preset): warm start \(settings.warmStartSteps) steps, up to \(settings.iterations) iterations × \(settings.oracleSteps) \(settings.oracle.rawValue) oracle steps, solver \(settings.solver), cap \(settings.cap), seed \(config.seed)")
         let oracle = try GANDoubleOracle(config: config, settings: settings)
+        var progress = Progress()
+        progress.wallSeconds = (ContinuousClock.now - started).seconds
+        try drive(oracle, progress: progress)
+    }
+
+    /// Continues the run in `directory` from its checkpoint (written after every iteration).
+    static func resume(directory: String, iterations: Int?) throws {
+        let checkpointDirectory = checkpointDirectory(in: directory)
+        let checkpoint = try Checkpoint.read(from: checkpointDirectory)
+        let oracle = try GANDoubleOracle(resuming: checkpoint, iterations: iterations)
+        guard let extra = try GANDoubleOracle.state(of: checkpoint).extra, let progress = try? extra.decode(Progress.self),
+              progress.curve.count == oracle.log.count else {
+            throw MetaGameError.invalidParameter("\(checkpointDirectory): the checkpoint carries no readable CLI progress for its \(oracle.log.count) iterations")
+        }
+        print("resuming DO-GAN in \(directory) after iteration \(oracle.log.count) of \(oracle.settings.iterations) (\(oracle.generatorSteps) generator steps so far)")
+        try OracleRun(config: oracle.config, settings: oracle.settings, directory: directory).drive(oracle, progress: progress)
+    }
+
+    /// Runs the remaining iterations (checkpointing after each), then writes the outputs.
+    func drive(_ oracle: GANDoubleOracle, progress saved: Progress) throws {
+        var progressLog = saved
+        let resumedAt = ContinuousClock.now
         let progress = ProgressLine(label: "oracle", unit: "iterations")
-        var lines = ["iteration,value,gain_g,gain_d,exploitability,stored_g,stored_d,support_g,support_d,generator_ids,generator_weights,discriminator_weights,removals,seconds,modes_covered,hq_fraction,reverse_kl"]
         let evalKey = RandomKey(seed: config.seed).folded(in: 0xE7A1)
         let modal = try? config.resolvedData().1
         let context = MetricContext(dataset: config.preset, modified: true, seeds: [config.seed], key: evalKey, runs: 1,
                                     batchNormMode: "eval", codeVersion: CodeVersion.current)
-        var curve: [(iteration: Int, value: Double, modes: Double, hq: Double)] = []
         let converged = try oracle.run { r in
             let supportG = r.generatorWeights.filter { $0 > 0 }.count, supportD = r.discriminatorWeights.filter { $0 > 0 }.count
             // The mixed generator after this iteration's additions, on the final evaluation's protocol.
@@ -34,7 +73,7 @@ struct OracleRun {
                 coverage = try? ModeCoverage(modal).evaluate(mixed.sample(config.evalSamples, key: evalKey.folded(in: UInt64(r.iteration))).samples,
                                                            context: context)
             }
-            curve.append((r.iteration, r.value, Double(coverage?.modesCovered ?? -1), coverage?.highQualityFraction ?? .nan))
+            progressLog.curve.append(.init(iteration: r.iteration, value: r.value, modes: coverage?.modesCovered, hq: coverage?.highQualityFraction))
             let meta: [String] = [
                 "\(r.iteration)", fmt(r.value), fmt(r.generatorGain), fmt(r.discriminatorGain), fmt(r.exploitability),
                 "\(r.generatorWeights.count)", "\(r.discriminatorWeights.count)", "\(supportG)", "\(supportD)",
@@ -47,7 +86,12 @@ struct OracleRun {
             if let coverage {
                 quality = ["\(coverage.modesCovered)", fmt(coverage.highQualityFraction), coverage.isUndefined ? "nan" : fmt(coverage.reverseKL)]
             }
-            lines.append((meta + population + quality).joined(separator: ","))
+            progressLog.rows.append((meta + population + quality).joined(separator: ","))
+            // Checkpoint after every iteration (atomic writes), and the CSV beside it.
+            var snapshot = progressLog
+            snapshot.wallSeconds += (ContinuousClock.now - resumedAt).seconds
+            try oracle.checkpoint(extra: JSONValue(encoding: snapshot)).write(to: checkpointDirectory)
+            try (progressLog.rows.joined(separator: "\n") + "\n").write(toFile: path("iterations.csv"), atomically: true, encoding: .utf8)
             var detail = String(format: "value %.4f  gains %.2e / %.2e  support %d×%d", r.value, r.generatorGain, r.discriminatorGain, supportG, supportD)
             if let coverage {
                 detail += String(format: "  mixture: modes %d/%d, HQ %.1f%%", coverage.modesCovered, coverage.modeCount, 100 * coverage.highQualityFraction)
@@ -55,6 +99,9 @@ struct OracleRun {
             progress.update(done: r.iteration + 1, total: settings.iterations, detail: detail, force: true)
         }
         progress.finish()
+        let lines = progressLog.rows
+        let curve = progressLog.curve
+        let wall = progressLog.wallSeconds + (ContinuousClock.now - resumedAt).seconds
         try (lines.joined(separator: "\n") + "\n").write(toFile: path("iterations.csv"), atomically: true, encoding: .utf8)
         let solution = try oracle.solve()
         var payoffLines = ["generator," + oracle.discriminatorIDs.map { "d\($0)" }.joined(separator: ",")]
@@ -64,7 +111,6 @@ struct OracleRun {
         // Final metrics on the mixed generator (per-sample draws, §9).
         let mixed = try oracle.mixedGenerator(solution)
         let (samples, components) = mixed.sample(config.evalSamples, key: evalKey)
-        let wall = (ContinuousClock.now - started).seconds
         var summary: [String: Any] = [
             "experiment": "do-gan",
             "preset": config.preset,
@@ -86,6 +132,7 @@ struct OracleRun {
             "generator_ids": oracle.generatorIDs,
             "discriminator_weights": solution.columnMixture,
             "solver": solution.solver,
+            "oracle": settings.oracle.rawValue,
             "wall_seconds": wall,
             "code": CodeVersion.current,
         ]
@@ -109,7 +156,7 @@ struct OracleRun {
     }
 
     /// Meta-game value and the mixed generator's coverage over iterations (curves.png).
-    func writeCurve(_ curve: [(iteration: Int, value: Double, modes: Double, hq: Double)], modesTotal: Int?) throws {
+    func writeCurve(_ curve: [Progress.Point], modesTotal: Int?) throws {
         guard !curve.isEmpty else { return }
         let xs = curve.map { Double($0.iteration) }
         let xRange = 0...Double(max(curve.count - 1, 1))
@@ -119,8 +166,8 @@ struct OracleRun {
         value.draw(on: &canvas, in: PixelRect(x: 0, y: 0, width: 720, height: 320))
         if let modesTotal {
             let coverage = LinePlot(axes: Axes(title: "mixed generator after each iteration (\(config.evalSamples) samples)", xLabel: "iteration", yLabel: "fraction"),
-                                    series: [LineSeries(label: "modes covered / \(modesTotal)", x: xs, y: curve.map { $0.modes / Double(modesTotal) }),
-                                             LineSeries(label: "HQ fraction", x: xs, y: curve.map(\.hq))],
+                                    series: [LineSeries(label: "modes covered / \(modesTotal)", x: xs, y: curve.map { Double($0.modes ?? -1) / Double(modesTotal) }),
+                                             LineSeries(label: "HQ fraction", x: xs, y: curve.map { $0.hq ?? .nan })],
                                     xRange: xRange, yRange: 0...1.05)
             coverage.draw(on: &canvas, in: PixelRect(x: 0, y: 320, width: 720, height: 320))
         }
