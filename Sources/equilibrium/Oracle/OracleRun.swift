@@ -194,18 +194,8 @@ struct OracleRun {
                            yRange: -0.5...(Double(oracle.generators.count) - 0.5), colormap: .viridis, colorBarLabel: "V",
                            annotate: oracle.generators.count <= 12, annotationFormat: "%.2f")
         try PNGEncoder.write(heat.render(width: 700, height: 620), to: path("payoff.png"))
-        guard samples.rank == 2, samples.shape[1] == 2 else { return }
-        let values = samples.doubles
-        var groups: [Int: (x: [Double], y: [Double])] = [:]
-        for (n, c) in components.enumerated() {
-            groups[c, default: ([], [])].x.append(values[2 * n])
-            groups[c, default: ([], [])].y.append(values[2 * n + 1])
-        }
-        let scatter = ScatterPlot(axes: Axes(title: "mixed generator samples by component", xLabel: "x1", yLabel: "x2"),
-                                  series: groups.keys.sorted().map { c in
-                                      ScatterSeries(label: "g\(oracle.generatorIDs[c]) (\(String(format: "%.2f", solution.rowMixture[c])))",
-                                                    x: groups[c]!.x, y: groups[c]!.y, color: RGB.series(c), radius: 1.5)
-                                  })
+        let labels = oracle.generatorIDs.indices.map { "g\(oracle.generatorIDs[$0]) (\(String(format: "%.2f", solution.rowMixture[$0])))" }
+        guard let scatter = componentScatter(samples, components: components, labels: labels, title: "mixed generator samples by component") else { return }
         try PNGEncoder.write(scatter.render(), to: path("samples.png"))
     }
 }
