@@ -5,17 +5,6 @@ import Tensor
 import Testing
 @testable import Games
 
-/// A small ring setup: tiny players so each oracle step is cheap.
-private func tinyConfig(seed: UInt64 = 0) throws -> GANConfig {
-    var c = try TrainingPresets.named("pacgan-ring")
-    c.generator.widths = [16]
-    c.generator.batchNorm = false
-    c.discriminator.widths = [16]
-    c.batchSize = 32
-    c.seed = seed
-    return c
-}
-
 private func tinySettings(iterations: Int = 3, cap: Int = 10) -> DoubleOracleSettings {
     var s = DoubleOracleSettings()
     s.iterations = iterations
@@ -28,7 +17,7 @@ private func tinySettings(iterations: Int = 3, cap: Int = 10) -> DoubleOracleSet
 
 @Suite struct GANDoubleOracleTests {
     @Test func incrementalPayoffsMatchAFullEvaluation() throws {
-        let oracle = try GANDoubleOracle(config: try tinyConfig(), settings: tinySettings())
+        let oracle = try GANDoubleOracle(config: try tinyRingConfig(), settings: tinySettings())
         try oracle.run()
         #expect(oracle.log.count == 3)
         #expect(oracle.generators.count == 4 && oracle.discriminators.count == 4)
@@ -50,18 +39,18 @@ private func tinySettings(iterations: Int = 3, cap: Int = 10) -> DoubleOracleSet
     }
 
     @Test func sameSeedSameRun() throws {
-        let a = try GANDoubleOracle(config: try tinyConfig(seed: 5), settings: tinySettings(iterations: 2))
-        let b = try GANDoubleOracle(config: try tinyConfig(seed: 5), settings: tinySettings(iterations: 2))
+        let a = try GANDoubleOracle(config: try tinyRingConfig(seed: 5), settings: tinySettings(iterations: 2))
+        let b = try GANDoubleOracle(config: try tinyRingConfig(seed: 5), settings: tinySettings(iterations: 2))
         try a.run()
         try b.run()
         #expect(a.payoffs == b.payoffs)
-        let c = try GANDoubleOracle(config: try tinyConfig(seed: 6), settings: tinySettings(iterations: 2))
+        let c = try GANDoubleOracle(config: try tinyRingConfig(seed: 6), settings: tinySettings(iterations: 2))
         try c.run()
         #expect(a.payoffs != c.payoffs)
     }
 
     @Test func theCapBoundsThePopulation() throws {
-        let oracle = try GANDoubleOracle(config: try tinyConfig(), settings: tinySettings(iterations: 5, cap: 2))
+        let oracle = try GANDoubleOracle(config: try tinyRingConfig(), settings: tinySettings(iterations: 5, cap: 2))
         try oracle.run()
         #expect(oracle.generators.count <= 2 && oracle.discriminators.count <= 2)
         #expect(oracle.log.contains { !$0.removals.isEmpty })
@@ -71,7 +60,7 @@ private func tinySettings(iterations: Int = 3, cap: Int = 10) -> DoubleOracleSet
     }
 
     @Test func mixedGeneratorSamplesFromTheSolution() throws {
-        let oracle = try GANDoubleOracle(config: try tinyConfig(), settings: tinySettings(iterations: 2))
+        let oracle = try GANDoubleOracle(config: try tinyRingConfig(), settings: tinySettings(iterations: 2))
         try oracle.run()
         let s = try oracle.solve()
         let (samples, components) = try oracle.mixedGenerator().sample(500, key: RandomKey(seed: 3))
@@ -96,7 +85,7 @@ private func tinySettings(iterations: Int = 3, cap: Int = 10) -> DoubleOracleSet
         s.ewcLambda = 4
         s.fisherBatches = 3
         s.oracleSteps = 5
-        let oracle = try GANDoubleOracle(config: try tinyConfig(), settings: s)
+        let oracle = try GANDoubleOracle(config: try tinyRingConfig(), settings: s)
         let network = oracle.generators[0]
         let start = network.parameters.mapValues { $0.detached() }
         // Loss ½·Σ_k θ_k: every gradient entry is ½, so the diagonal Fisher is ¼ everywhere.
@@ -115,7 +104,7 @@ private func tinySettings(iterations: Int = 3, cap: Int = 10) -> DoubleOracleSet
             for (v, c) in zip(value.doubles, start[name]!.doubles) { #expect(abs((v - c) - expected) < 1e-5, "\(name)") }
         }
         // λ = 0: no anchor at all.
-        let off = try GANDoubleOracle(config: try tinyConfig(), settings: tinySettings(iterations: 0))
+        let off = try GANDoubleOracle(config: try tinyRingConfig(), settings: tinySettings(iterations: 0))
         #expect(try off.elasticAnchor(off.generators[0]) { _ in halfSum() } == nil)
     }
 
@@ -124,14 +113,14 @@ private func tinySettings(iterations: Int = 3, cap: Int = 10) -> DoubleOracleSet
     @Test func authorsJointTrainsBothTogetherAndCountsEveryStep() throws {
         var s = tinySettings(iterations: 2)
         s.oracle = .authorsJoint
-        let joint = try GANDoubleOracle(config: try tinyConfig(), settings: s)
+        let joint = try GANDoubleOracle(config: try tinyRingConfig(), settings: s)
         try joint.run()
         // Per minibatch: one step against every stored opponent and one against the new one
         // (1 stored at iteration 0, 2 at iteration 1).
         #expect(joint.generatorSteps == 20 + 10 * 2 + 10 * 3)
         #expect(joint.discriminatorSteps == 20 + 10 * 2 + 10 * 3)
         #expect(joint.generators.count == 3)
-        let best = try GANDoubleOracle(config: try tinyConfig(), settings: tinySettings(iterations: 2))
+        let best = try GANDoubleOracle(config: try tinyRingConfig(), settings: tinySettings(iterations: 2))
         try best.run()
         #expect(best.generatorSteps == 20 + 2 * 10)
         // Same warm start (row 0, column 0), different oracles afterwards.
@@ -142,14 +131,14 @@ private func tinySettings(iterations: Int = 3, cap: Int = 10) -> DoubleOracleSet
     @Test func sampleOpponentDrawsOneDiscriminatorPerStep() throws {
         var s = tinySettings(iterations: 3)
         s.oracle = .sampleOpponent
-        let a = try GANDoubleOracle(config: try tinyConfig(seed: 2), settings: s)
+        let a = try GANDoubleOracle(config: try tinyRingConfig(seed: 2), settings: s)
         try a.run()
-        let b = try GANDoubleOracle(config: try tinyConfig(seed: 2), settings: s)
+        let b = try GANDoubleOracle(config: try tinyRingConfig(seed: 2), settings: s)
         try b.run()
         #expect(a.payoffs == b.payoffs)
         #expect(a.generatorSteps == 20 + 3 * 10)
         // With one stored discriminator the draw is forced, so iteration 0 equals the σ-weighted oracle.
-        let best = try GANDoubleOracle(config: try tinyConfig(seed: 2), settings: tinySettings(iterations: 1))
+        let best = try GANDoubleOracle(config: try tinyRingConfig(seed: 2), settings: tinySettings(iterations: 1))
         try best.run()
         #expect(a.payoffs[1][0] == best.payoffs[1][0])
     }
@@ -157,13 +146,13 @@ private func tinySettings(iterations: Int = 3, cap: Int = 10) -> DoubleOracleSet
     @Test func scratchInitialisationStartsFromAFreshNetwork() throws {
         var s = tinySettings(iterations: 0)
         s.initialization = .scratch
-        let oracle = try GANDoubleOracle(config: try tinyConfig(), settings: s)
+        let oracle = try GANDoubleOracle(config: try tinyRingConfig(), settings: s)
         let fresh = try oracle.startingPoint(.generator, iteration: 0).parameters
         let newest = oracle.generators[0].parameters
         #expect(fresh.keys.sorted() == newest.keys.sorted())
         #expect(fresh.contains { name, value in value.doubles != newest[name]!.doubles })
         #expect(try oracle.startingPoint(.generator, iteration: 0).parameters.allSatisfy { $0.value.doubles == fresh[$0.key]!.doubles })
-        let copy = try GANDoubleOracle(config: try tinyConfig(), settings: tinySettings(iterations: 0))
+        let copy = try GANDoubleOracle(config: try tinyRingConfig(), settings: tinySettings(iterations: 0))
         #expect(try copy.startingPoint(.discriminator, iteration: 0).parameters.allSatisfy { $0.value.doubles == copy.discriminators[0].parameters[$0.key]!.doubles })
     }
 
@@ -183,10 +172,10 @@ private func tinySettings(iterations: Int = 3, cap: Int = 10) -> DoubleOracleSet
     @Test func resumingReproducesTheUninterruptedRunExactly() throws {
         var s = tinySettings(iterations: 4, cap: 3)
         s.oracle = .sampleOpponent
-        let straight = try GANDoubleOracle(config: try tinyConfig(seed: 9), settings: s)
+        let straight = try GANDoubleOracle(config: try tinyRingConfig(seed: 9), settings: s)
         try straight.run()
         s.iterations = 2
-        let first = try GANDoubleOracle(config: try tinyConfig(seed: 9), settings: s)
+        let first = try GANDoubleOracle(config: try tinyRingConfig(seed: 9), settings: s)
         try first.run()
         let directory = FileManager.default.temporaryDirectory.appendingPathComponent("do-gan-resume-\(UUID().uuidString)").path
         defer { try? FileManager.default.removeItem(atPath: directory) }
@@ -209,10 +198,10 @@ private func tinySettings(iterations: Int = 3, cap: Int = 10) -> DoubleOracleSet
 
     @Test func aForeignOrInconsistentCheckpointIsRejected() throws {
         // A training checkpoint (its config is a GANConfig, not a DO-GAN state).
-        let foreign = try Checkpoint(step: 0, key: RandomKey(seed: 1), config: try tinyConfig())
+        let foreign = try Checkpoint(step: 0, key: RandomKey(seed: 1), config: try tinyRingConfig())
         #expect { try GANDoubleOracle(resuming: foreign) } throws: { "\($0)".contains("not a DO-GAN checkpoint") }
         // A DO-GAN checkpoint whose payoff matrix lost a column.
-        let oracle = try GANDoubleOracle(config: try tinyConfig(), settings: tinySettings(iterations: 1))
+        let oracle = try GANDoubleOracle(config: try tinyRingConfig(), settings: tinySettings(iterations: 1))
         try oracle.run()
         var checkpoint = try oracle.checkpoint()
         var state = try GANDoubleOracle.state(of: checkpoint)

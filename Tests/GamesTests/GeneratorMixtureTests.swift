@@ -4,17 +4,6 @@ import Tensor
 import Testing
 @testable import Games
 
-/// Tiny ring players so a mixture step is cheap.
-private func tinyConfig(seed: UInt64 = 0) throws -> GANConfig {
-    var c = try TrainingPresets.named("pacgan-ring")
-    c.generator.widths = [16]
-    c.generator.batchNorm = false
-    c.discriminator.widths = [16]
-    c.batchSize = 32
-    c.seed = seed
-    return c
-}
-
 private func settings(k: Int = 3, beta: Double = 0.5, balanceEvery: Int = 0) -> GeneratorMixtureSettings {
     var s = GeneratorMixtureSettings()
     s.generators = k
@@ -34,10 +23,10 @@ private func same(_ a: MLP, _ b: MLP) -> Bool { a.parameters.allSatisfy { $0.val
     }
 
     @Test func generatorsStartDifferentAndTheSeedFixesTheRun() throws {
-        let a = try GeneratorMixture(config: try tinyConfig(seed: 4), settings: settings())
+        let a = try GeneratorMixture(config: try tinyRingConfig(seed: 4), settings: settings())
         #expect(a.generators.count == 3 && a.classifier != nil)
         #expect(!same(a.generators[0], a.generators[1]) && !same(a.generators[1], a.generators[2]))
-        let b = try GeneratorMixture(config: try tinyConfig(seed: 4), settings: settings())
+        let b = try GeneratorMixture(config: try tinyRingConfig(seed: 4), settings: settings())
         for _ in 0..<5 {
             let (la, lb) = (try a.step(), try b.step())
             #expect(la.discriminator == lb.discriminator && la.generators == lb.generators && la.classifier == lb.classifier)
@@ -47,8 +36,8 @@ private func same(_ a: MLP, _ b: MLP) -> Bool { a.parameters.allSatisfy { $0.val
 
     @Test func theClassifierTermReachesOnlyTheGenerators() throws {
         // β changes nothing before the generators' update: D sees the same batch either way.
-        let with = try GeneratorMixture(config: try tinyConfig(), settings: settings(beta: 1))
-        let without = try GeneratorMixture(config: try tinyConfig(), settings: settings(beta: 0))
+        let with = try GeneratorMixture(config: try tinyRingConfig(), settings: settings(beta: 1))
+        let without = try GeneratorMixture(config: try tinyRingConfig(), settings: settings(beta: 0))
         #expect(without.classifier == nil)
         let (lw, lo) = (try with.step(), try without.step())
         #expect(lw.discriminator == lo.discriminator && same(with.discriminator, without.discriminator))
@@ -61,28 +50,28 @@ private func same(_ a: MLP, _ b: MLP) -> Bool { a.parameters.allSatisfy { $0.val
     @Test func balanceFavoursTheGeneratorThatFallsBehind() throws {
         var s = settings(k: 4, beta: 0, balanceEvery: 1)
         s.balanceRate = 5
-        let m = try GeneratorMixture(config: try tinyConfig(), settings: s)
+        let m = try GeneratorMixture(config: try tinyRingConfig(), settings: s)
         #expect(m.weights == [0.25, 0.25, 0.25, 0.25])
         let losses = try m.step().generators
         #expect(abs(m.weights.reduce(0, +) - 1) < 1e-12 && m.weights.allSatisfy { $0 >= 0.5 / 4 })
         #expect(m.weights.indices.max { m.weights[$0] < m.weights[$1] } == losses.indices.max { losses[$0] < losses[$1] })
         // Uniform π without balancing.
-        let u = try GeneratorMixture(config: try tinyConfig(), settings: settings(k: 4))
+        let u = try GeneratorMixture(config: try tinyRingConfig(), settings: settings(k: 4))
         try u.step()
         #expect(u.weights == [0.25, 0.25, 0.25, 0.25])
     }
 
     @Test func oneGeneratorNeedsNoClassifierAndBadSettingsAreRejected() throws {
-        let single = try GeneratorMixture(config: try tinyConfig(), settings: settings(k: 1))
+        let single = try GeneratorMixture(config: try tinyRingConfig(), settings: settings(k: 1))
         #expect(single.classifier == nil && single.generators.count == 1)
         try single.step()
         for bad in [settings(k: 0), settings(beta: -1), settings(balanceEvery: -2)] {
-            #expect(throws: MetaGameError.self) { try bad.validate() }
+            #expect(throws: GANConfigError.self) { try bad.validate() }
         }
     }
 
     @Test func theMixtureSamplesEveryGenerator() throws {
-        let m = try GeneratorMixture(config: try tinyConfig(), settings: settings())
+        let m = try GeneratorMixture(config: try tinyRingConfig(), settings: settings())
         let (samples, components) = try m.mixedGenerator().sample(300, key: RandomKey(seed: 1))
         #expect(samples.shape == [300, 2] && Set(components) == [0, 1, 2])
     }

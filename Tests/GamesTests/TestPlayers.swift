@@ -106,3 +106,15 @@ func parameterGradients(of loss: Tensor, module: some Module) -> [String: Tensor
     let names = parameters.keys.sorted()
     return Dictionary(uniqueKeysWithValues: zip(names, gradients(of: loss, wrt: names.map { parameters[$0]! })))
 }
+
+/// PacGAN's ring with tiny MLP players (16 units, no BatchNorm) and batch 32, so a DO-GAN
+/// iteration or a mixture step is cheap.
+func tinyRingConfig(seed: UInt64 = 0) throws -> GANConfig {
+    var c = try TrainingPresets.named("pacgan-ring")
+    c.generator.widths = [16]
+    c.generator.batchNorm = false
+    c.discriminator.widths = [16]
+    c.batchSize = 32
+    c.seed = seed
+    return c
+}

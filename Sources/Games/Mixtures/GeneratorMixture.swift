@@ -18,11 +18,11 @@ public struct GeneratorMixtureSettings: Codable, Sendable, Equatable {
 
     public init() {}
 
-    public func validate() throws(MetaGameError) {
-        guard generators >= 1 else { throw .invalidParameter("mixture: generators must be ≥ 1, got \(generators)") }
-        guard classifierWeight >= 0, classifierWeight.isFinite else { throw .invalidParameter("mixture: classifier weight β must be ≥ 0, got \(classifierWeight)") }
-        guard balanceEvery >= 0 else { throw .invalidParameter("mixture: balance_every must be ≥ 0, got \(balanceEvery)") }
-        guard balanceRate >= 0, balanceRate.isFinite else { throw .invalidParameter("mixture: balance rate ρ must be ≥ 0, got \(balanceRate)") }
+    public func validate() throws(GANConfigError) {
+        guard generators >= 1 else { throw .invalid("mixture.generators", "must be ≥ 1, got \(generators)") }
+        guard classifierWeight >= 0, classifierWeight.isFinite else { throw .invalid("mixture.classifier_weight", "β must be finite and ≥ 0, got \(classifierWeight)") }
+        guard balanceEvery >= 0 else { throw .invalid("mixture.balance_every", "must be ≥ 0, got \(balanceEvery)") }
+        guard balanceRate >= 0, balanceRate.isFinite else { throw .invalid("mixture.balance_rate", "ρ must be finite and ≥ 0, got \(balanceRate)") }
     }
 }
 

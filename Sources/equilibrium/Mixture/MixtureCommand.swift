@@ -53,15 +53,9 @@ struct MixtureCommand: ParsableCommand {
 
     func validate() throws {
         if let evalEvery, evalEvery < 1 { throw ValidationError("--eval-every must be ≥ 1, got \(evalEvery)") }
-        do {
+        try asUsageErrors {
             try settings().validate()
             try resolvedConfig().validate()
-        } catch let error as MetaGameError {
-            throw ValidationError(error.description)
-        } catch let error as GANConfigError {
-            throw ValidationError(error.description)
-        } catch let error as ConfigLoader.Failure {
-            throw ValidationError(error.description)
         }
     }
 

@@ -72,15 +72,9 @@ struct OracleCommand: ParsableCommand {
         if resume != nil && (preset != nil || config != nil) {
             throw ValidationError("--resume takes the config from the checkpoint; do not combine it with --preset or --config")
         }
-        do {
+        try asUsageErrors {
             try settings().validate()
             try resolvedConfig().validate()
-        } catch let error as MetaGameError {
-            throw ValidationError(error.description)
-        } catch let error as GANConfigError {
-            throw ValidationError(error.description)
-        } catch let error as ConfigLoader.Failure {
-            throw ValidationError(error.description)
         }
     }
 
