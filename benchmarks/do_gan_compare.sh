@@ -6,7 +6,9 @@
 #   e.g. benchmarks/do_gan_compare.sh pacgan-grid "0 1 2" runs/cmp --iterations 10 --oracle-steps 500
 # Environment: PARALLEL (default 2) runs at once; BIN, the binary to use (a copy keeps a long run
 # safe from rebuilds); MIXTURE_K="4 8" also trains `equilibrium mixture` with K generators for
-# budget/K steps (each step updates every generator once); MIXTURE_ARGS extra mixture options.
+# budget/K steps (each step updates every generator once); MIXTURE_ARGS extra mixture options
+# (split on spaces). Finished runs (summary.json present) are kept; a DO run killed part-way is
+# resumed from its checkpoint, so re-running the same command completes an interrupted comparison.
 #
 # Phase 1 runs `equilibrium oracle` for every seed; phase 2 reads each run's generator_steps from
 # its summary.json and gives `equilibrium train` (and the mixtures) exactly that budget. Then a
@@ -17,24 +19,31 @@ bin=${BIN:-.build/release/equilibrium}
 parallel=${PARALLEL:-2}
 [ -x "$bin" ] || swift build -c release --product equilibrium
 mkdir -p "$out"
-oracle_args="$*"
+q() { printf '%q ' "$@"; }            # shell-quote, so options with spaces survive `bash -c`
+oracle_args=$(q "$@")
+run_all() { [ $# -eq 0 ] || printf '%s\n' "$@" | xargs -d '\n' -P "$parallel" -I{} bash -c {}; }
 jobs=()
 for s in $seeds; do
-    [ -f "$out/do-seed$s/summary.json" ] && continue
-    jobs+=("$bin oracle --preset $preset --seed $s $oracle_args --out $out/do-seed$s > $out/do-seed$s.log 2>&1")
+    dir="$out/do-seed$s"
+    [ -f "$dir/summary.json" ] && continue
+    if [ -f "$dir/checkpoint/checkpoint.json" ]; then   # killed part-way: continue it exactly
+        jobs+=("$(q "$bin") oracle --resume $(q "$dir") >> $(q "$dir.log") 2>&1")
+    else
+        jobs+=("$(q "$bin") oracle --preset $(q "$preset") --seed $s $oracle_args --out $(q "$dir") > $(q "$dir.log") 2>&1")
+    fi
 done
-[ ${#jobs[@]} -eq 0 ] || printf '%s\n' "${jobs[@]}" | xargs -P "$parallel" -I{} bash -c {}
+run_all "${jobs[@]}"
 jobs=()
 for s in $seeds; do
     budget=$(python3 -c "import json,sys; print(json.load(open(sys.argv[1]))['generator_steps'])" "$out/do-seed$s/summary.json")
     [ -f "$out/gan-seed$s/summary.json" ] || \
-        jobs+=("$bin train --preset $preset --seed $s --steps $budget --eval-every $budget --out $out/gan-seed$s > $out/gan-seed$s.log 2>&1")
+        jobs+=("$(q "$bin") train --preset $(q "$preset") --seed $s --steps $budget --eval-every $budget --out $(q "$out/gan-seed$s") > $(q "$out/gan-seed$s.log") 2>&1")
     for k in ${MIXTURE_K:-}; do
         [ -f "$out/mixture-k$k-seed$s/summary.json" ] || \
-            jobs+=("$bin mixture --preset $preset --seed $s --generators $k --steps $((budget / k)) ${MIXTURE_ARGS:-} --out $out/mixture-k$k-seed$s > $out/mixture-k$k-seed$s.log 2>&1")
+            jobs+=("$(q "$bin") mixture --preset $(q "$preset") --seed $s --generators $k --steps $((budget / k)) ${MIXTURE_ARGS:-} --out $(q "$out/mixture-k$k-seed$s") > $(q "$out/mixture-k$k-seed$s.log") 2>&1")
     done
 done
-[ ${#jobs[@]} -eq 0 ] || printf '%s\n' "${jobs[@]}" | xargs -P "$parallel" -I{} bash -c {}
+run_all "${jobs[@]}"
 python3 - "$out" "$seeds" "${MIXTURE_K:-}" <<'PY'
 import json, sys, statistics as st
 out, seeds, ks = sys.argv[1], sys.argv[2].split(), sys.argv[3].split()

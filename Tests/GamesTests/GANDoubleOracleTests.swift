@@ -54,6 +54,10 @@ private func tinySettings(iterations: Int = 3, cap: Int = 10) -> DoubleOracleSet
         try oracle.run()
         #expect(oracle.generators.count <= 2 && oracle.discriminators.count <= 2)
         #expect(oracle.log.contains { !$0.removals.isEmpty })
+        // Each record names the population its weights refer to, pruned iterations included.
+        for r in oracle.log {
+            #expect(r.generatorIDs.count == r.generatorWeights.count && r.discriminatorIDs.count == r.discriminatorWeights.count)
+        }
         #expect(oracle.payoffs.count == oracle.generators.count && oracle.payoffs.allSatisfy { $0.count == oracle.discriminators.count })
         // Stored ids name the surviving networks, in creation order, among the 6 ever made.
         #expect(oracle.generatorIDs == oracle.generatorIDs.sorted() && oracle.generatorIDs.allSatisfy { (0...5).contains($0) })
@@ -164,6 +168,10 @@ private func tinySettings(iterations: Int = 3, cap: Int = 10) -> DoubleOracleSet
         var s = DoubleOracleSettings()
         s.oracle = .authorsJoint
         s.ewcLambda = 10
+        #expect(throws: MetaGameError.self) { try s.validate() }
+        // EWC anchors at the starting point, which from scratch would be noise.
+        s.oracle = .bestResponse
+        s.initialization = .scratch
         #expect(throws: MetaGameError.self) { try s.validate() }
     }
 

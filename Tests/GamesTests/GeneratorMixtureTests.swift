@@ -68,6 +68,8 @@ private func same(_ a: MLP, _ b: MLP) -> Bool { a.parameters.allSatisfy { $0.val
         for bad in [settings(k: 0), settings(beta: -1), settings(balanceEvery: -2)] {
             #expect(throws: GANConfigError.self) { try bad.validate() }
         }
+        // Batch 32 leaves every one of 9 generators fewer than two rows at the balance floor.
+        #expect(throws: GANConfigError.self) { try GeneratorMixture(config: try tinyRingConfig(), settings: settings(k: 9)) }
     }
 
     @Test func theMixtureSamplesEveryGenerator() throws {

@@ -113,7 +113,7 @@ private func randomGame(_ m: Int, _ n: Int, seed: UInt64) throws -> MatrixGame {
     @Test func weakDominanceRemovesADominatedRowAndKeepsTheValue() throws {
         let game = try MatrixGame([[1, 2], [1, 3]])
         let (rows, columns, removals) = Pruning.iteratedWeakDominance(game)
-        #expect(rows == [0] && removals.first == Pruning.Removal(player: .generator, index: 1, reason: "weakly dominated by generator 0"))
+        #expect(rows == [0] && removals.first == Pruning.Removal(player: .generator, index: 1, reason: "weakly dominated by generator 0", dominator: 0))
         let full = try lp.solve(game), pruned = try lp.solve(game.restricted(rows: rows, columns: columns))
         #expect(abs(full.value - pruned.value) < 1e-12)
     }

@@ -40,6 +40,9 @@ public struct DoubleOracleSettings: Codable, Sendable, Equatable {
         guard evaluationBatches >= 1 else { throw .invalidParameter("evaluation_batches must be ≥ 1, got \(evaluationBatches)") }
         guard ewcLambda >= 0, ewcLambda.isFinite else { throw .invalidParameter("ewc_lambda must be ≥ 0, got \(ewcLambda)") }
         guard fisherBatches >= 1 else { throw .invalidParameter("fisher_batches must be ≥ 1, got \(fisherBatches)") }
+        if initialization == .scratch && ewcLambda > 0 {
+            throw .invalidParameter("ewc_lambda needs best responses that start from the newest network (oracle init 'newest'): from scratch, θ* would be a random initialisation")
+        }
         if oracle == .authorsJoint && ewcLambda > 0 {
             throw .invalidParameter("ewc_lambda applies to the best-response and sample-opponent oracles; the authors' joint oracle has no continual-learning term")
         }

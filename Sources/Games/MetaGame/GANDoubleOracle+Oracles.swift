@@ -56,7 +56,7 @@ extension GANDoubleOracle {
             for j in opponents { total = total + objective.generatorLoss(fakeLogits: discriminators[j](fake)) * sigmaD[j] }
             return total
         }
-        let anchor = try elasticAnchor(g) { loss($0, key.folded(in: 0xF15)) }
+        let anchor = try elasticAnchor(g) { loss($0, fisherKey(key)) }
         for step in 0..<settings.oracleSteps {
             try self.step(g, optimizer: &optimizer, anchor: anchor, loss: loss(UInt64(step), key))
         }
@@ -77,7 +77,7 @@ extension GANDoubleOracle {
         }
         // Fisher: the Bernoulli log-likelihood of the correct labels (real 1, mixture samples 0).
         let anchor = try elasticAnchor(d) { b in
-            let (real, fake) = try batches(key.folded(in: 0xF15).folded(in: b))
+            let (real, fake) = try batches(fisherKey(key).folded(in: b))
             return (-d(real)).softplus().mean() + d(fake).softplus().mean()
         }
         for step in 0..<settings.oracleSteps {
@@ -125,6 +125,9 @@ extension GANDoubleOracle {
     }
 
     // MARK: Steps and continual learning (spec §7)
+
+    /// The Fisher estimate's stream: a fold no training step uses (steps fold in 0..<oracleSteps).
+    func fisherKey(_ oracleKey: RandomKey) -> RandomKey { oracleKey.folded(in: UInt64.max) }
 
     /// θ* and the diagonal Fisher F at θ* of `network` for the EWC penalty (nil when λ = 0):
     /// the mean over `fisherBatches` minibatches of the squared minibatch gradient of `loss`,

@@ -150,6 +150,8 @@ public final class GANDoubleOracle {
         let iteration = log.count
         let key = root.folded(in: 100 + UInt64(iteration))
         let solution = try solve()
+        // The population the solution's weights refer to (before this iteration's additions and pruning).
+        let (solvedGeneratorIDs, solvedDiscriminatorIDs) = (generatorIDs, discriminatorIDs)
         let newGenerator: MLP, newDiscriminator: MLP
         switch settings.oracle {
         case .bestResponse, .sampleOpponent:
@@ -169,8 +171,8 @@ public final class GANDoubleOracle {
         let removals = try pruneIfNeeded()
         let record = Record(iteration: iteration, value: solution.value, generatorGain: generatorGain, discriminatorGain: discriminatorGain,
                             exploitability: solution.exploitability, generatorWeights: solution.rowMixture,
-                            discriminatorWeights: solution.columnMixture, generatorIDs: Array(generatorIDs.dropLast()),
-                            discriminatorIDs: Array(discriminatorIDs.dropLast()), removals: removals,
+                            discriminatorWeights: solution.columnMixture, generatorIDs: solvedGeneratorIDs,
+                            discriminatorIDs: solvedDiscriminatorIDs, removals: removals,
                             seconds: secondsSince(started, clock: clock))
         log.append(record)
         return record
@@ -187,7 +189,9 @@ public final class GANDoubleOracle {
         guard generators.count > settings.cap || discriminators.count > settings.cap else { return [] }
         let (rows, columns, removals) = try Pruning.toCap(game, cap: settings.cap, solver: solver)
         let described = removals.map { r in
-            "\(r.player.rawValue) #\(r.player == .generator ? generatorIDs[r.index] : discriminatorIDs[r.index]): \(r.reason)"
+            let ids = r.player == .generator ? generatorIDs : discriminatorIDs
+            let reason = r.dominator.map { "weakly dominated by \(r.player.rawValue) #\(ids[$0])" } ?? r.reason
+            return "\(r.player.rawValue) #\(ids[r.index]): \(reason)"
         }
         keep(rows: rows, columns: columns)
         return described

@@ -103,7 +103,10 @@ public struct MatrixDoubleOracle {
     private func prune(rows: inout [Int], columns: inout [Int], cap: Int) throws(MetaGameError) -> [Pruning.Removal] {
         let (keptRows, keptColumns, removals) = try Pruning.toCap(game.restricted(rows: rows, columns: columns), cap: cap, solver: solver)
         let named = removals.map { r in
-            Pruning.Removal(player: r.player, index: r.player == .generator ? rows[r.index] : columns[r.index], reason: r.reason)
+            let original = r.player == .generator ? rows : columns
+            let dominator = r.dominator.map { original[$0] }
+            let reason = dominator.map { "weakly dominated by \(r.player.rawValue) \($0)" } ?? r.reason
+            return Pruning.Removal(player: r.player, index: original[r.index], reason: reason, dominator: dominator)
         }
         rows = keptRows.map { rows[$0] }
         columns = keptColumns.map { columns[$0] }

@@ -7,6 +7,8 @@ public enum Pruning {
         public var player: Player
         public var index: Int
         public var reason: String
+        /// For a weak-dominance removal: the index (same numbering) of the strategy that dominates it.
+        public var dominator: Int? = nil
     }
 
     /// Iterated removal of weakly dominated pure strategies (§6.2), which preserves a zero-sum
@@ -27,7 +29,7 @@ public enum Pruning {
                         k != i && columns.allSatisfy { game[k, $0] <= game[i, $0] + tau } && columns.contains { game[k, $0] < game[i, $0] - tau }
                     }) {
                         rows.removeAll { $0 == i }
-                        removals.append(Removal(player: .generator, index: i, reason: "weakly dominated by generator \(k)"))
+                        removals.append(Removal(player: .generator, index: i, reason: "weakly dominated by generator \(k)", dominator: k))
                         changed = true
                         break
                     }
@@ -39,7 +41,7 @@ public enum Pruning {
                         k != j && rows.allSatisfy { game[$0, k] >= game[$0, j] - tau } && rows.contains { game[$0, k] > game[$0, j] + tau }
                     }) {
                         columns.removeAll { $0 == j }
-                        removals.append(Removal(player: .discriminator, index: j, reason: "weakly dominated by discriminator \(k)"))
+                        removals.append(Removal(player: .discriminator, index: j, reason: "weakly dominated by discriminator \(k)", dominator: k))
                         changed = true
                         break
                     }

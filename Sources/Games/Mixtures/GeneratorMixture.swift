@@ -47,6 +47,12 @@ public struct GeneratorMixtureSettings: Codable, Sendable, Equatable {
 ///
 /// The classifier is a separate network with the discriminator's widths and K outputs (MGAN
 /// shares all but the last layer with D; here it costs one more forward and backward).
+///
+/// Other deviations from spec related.md §4, on purpose: the balance rule is off by default (π
+/// uniform, as in MGAN) and does not adapt the relative weights of D's and C's losses; the
+/// generators step one after the other, not concurrently (bit-identical on any thread count);
+/// and K = 1 is this loop with one generator, not `Trainer`'s NS-GAN (its keys and schedule
+/// differ), so compare it with `equilibrium train` as a separate row.
 public final class GeneratorMixture {
     public let config: GANConfig
     public let settings: GeneratorMixtureSettings
@@ -80,6 +86,11 @@ public final class GeneratorMixture {
     public init(config: GANConfig, settings: GeneratorMixtureSettings) throws {
         try config.validate()
         try settings.validate()
+        // Every generator's share of the fake batch stays ≥ 2 (BatchNorm needs two rows), even at
+        // the balance rule's floor of 0.5/K.
+        guard config.batchSize >= 4 * settings.generators else {
+            throw GANConfigError.invalid("mixture.generators", "K = \(settings.generators) needs a batch of at least 4K = \(4 * settings.generators), got \(config.batchSize)")
+        }
         let setup = try config.makeSetup()
         self.config = config
         self.settings = settings
@@ -121,8 +132,9 @@ public final class GeneratorMixture {
         return counts
     }
 
-    /// One training step (see the type's documentation). Throws `TrainingError.diverged`
-    /// before any update when a loss or gradient is not finite.
+    /// One training step (see the type's documentation). Throws `TrainingError.diverged` when a
+    /// loss or gradient is not finite, before that network's update; the players updated earlier
+    /// in the same step (D before C before G_0, …) keep their update.
     @discardableResult
     public func step() throws -> StepLosses {
         let key = root.folded(in: 100).folded(in: UInt64(steps))

@@ -24,18 +24,20 @@ struct OracleCommand: ParsableCommand {
     @Option(help: "Named preset (default pacgan-ring).") var preset: String?
     @Option(help: "TOML or JSON config file laid over the preset.") var config: String?
     @Option(parsing: .unconditional, help: "Double-oracle iterations at most (default 20; with --resume, the checkpoint's).") var iterations: Int?
-    @Option(name: .customLong("oracle-steps"), parsing: .unconditional, help: "Gradient steps of each best-response oracle.") var oracleSteps = 500
-    @Option(name: .customLong("warm-start-steps"), parsing: .unconditional, help: "Ordinary GAN steps before the first meta-game.") var warmStartSteps = 500
-    @Option(help: "Meta-solver: lp, fictitious-play[:rounds], replicator, uniform, last-one, linear.") var solver = "lp"
-    @Option(parsing: .unconditional, help: "Stop when both gains stay ≤ ε …") var epsilon = 5e-5
-    @Option(parsing: .unconditional, help: "… for this many consecutive iterations.") var patience = 4
-    @Option(parsing: .unconditional, help: "Prune above this many strategies per player.") var cap = 10
-    @Option(name: .customLong("evaluation-batches"), parsing: .unconditional, help: "Fixed minibatches behind every payoff entry.") var evaluationBatches = 3
-    @Option(name: .customLong("ewc-lambda"), parsing: .unconditional, help: "Continual learning (EWC, assumed method): λ of (λ/2)Σ F(θ − θ*)² on each best response; 0 = off.") var ewcLambda = 0.0
-    @Option(name: .customLong("fisher-batches"), parsing: .unconditional, help: "Minibatches behind the diagonal Fisher estimate.") var fisherBatches = 20
-    @Option(help: "Oracle: best-response, sample-opponent, authors-joint.") var oracle = "best-response"
-    @Option(name: .customLong("oracle-init"), help: "New best responses start from the player's newest network (newest) or afresh (scratch).") var oracleInit = "newest"
-    @Option(help: "Resume the DO-GAN run in this directory from its checkpoint (takes the config from it).") var resume: String?
+    // The run's settings are optional so that --resume can refuse any of them (a resumed run
+    // keeps its checkpoint's settings); the defaults are DoubleOracleSettings()'s.
+    @Option(name: .customLong("oracle-steps"), parsing: .unconditional, help: "Gradient steps of each best-response oracle (default 500).") var oracleSteps: Int?
+    @Option(name: .customLong("warm-start-steps"), parsing: .unconditional, help: "Ordinary GAN steps before the first meta-game (default 500).") var warmStartSteps: Int?
+    @Option(help: "Meta-solver: lp (default), fictitious-play[:rounds], replicator, uniform, last-one, linear.") var solver: String?
+    @Option(parsing: .unconditional, help: "Stop when both gains stay ≤ ε (default 5e-5) …") var epsilon: Double?
+    @Option(parsing: .unconditional, help: "… for this many consecutive iterations (default 4).") var patience: Int?
+    @Option(parsing: .unconditional, help: "Prune above this many strategies per player (default 10).") var cap: Int?
+    @Option(name: .customLong("evaluation-batches"), parsing: .unconditional, help: "Fixed minibatches behind every payoff entry (default 3).") var evaluationBatches: Int?
+    @Option(name: .customLong("ewc-lambda"), parsing: .unconditional, help: "Continual learning (EWC, assumed method): λ of (λ/2)Σ F(θ − θ*)² on each best response; 0 = off (default).") var ewcLambda: Double?
+    @Option(name: .customLong("fisher-batches"), parsing: .unconditional, help: "Minibatches behind the diagonal Fisher estimate (default 20).") var fisherBatches: Int?
+    @Option(help: "Oracle: best-response (default), sample-opponent, authors-joint.") var oracle: String?
+    @Option(name: .customLong("oracle-init"), help: "New best responses start from the player's newest network (newest, default) or afresh (scratch).") var oracleInit: String?
+    @Option(help: "Resume the DO-GAN run in this directory from its checkpoint (its config and settings; only --iterations may change).") var resume: String?
     @Option(help: "Objective: ns, mm, wgan, hinge, ls.") var objective: String?
     @Option(name: .customLong("penalty"), help: "Penalty (repeatable), as for train; 'none' clears the preset's.") var penalties: [String] = []
     @Option(help: "Seed.") var seed: UInt64?
@@ -44,19 +46,32 @@ struct OracleCommand: ParsableCommand {
 
     func settings() throws(MetaGameError) -> DoubleOracleSettings {
         var s = DoubleOracleSettings()
-        s.iterations = iterations ?? 20
-        s.oracleSteps = oracleSteps
-        s.warmStartSteps = warmStartSteps
-        s.solver = solver
-        s.epsilon = epsilon
-        s.patience = patience
-        s.cap = cap
-        s.evaluationBatches = evaluationBatches
-        s.ewcLambda = ewcLambda
-        s.fisherBatches = fisherBatches
-        s.oracle = try OracleMode.parse(oracle)
-        s.initialization = try OracleInitialization.parse(oracleInit)
+        if let iterations { s.iterations = iterations }
+        if let oracleSteps { s.oracleSteps = oracleSteps }
+        if let warmStartSteps { s.warmStartSteps = warmStartSteps }
+        if let solver { s.solver = solver }
+        if let epsilon { s.epsilon = epsilon }
+        if let patience { s.patience = patience }
+        if let cap { s.cap = cap }
+        if let evaluationBatches { s.evaluationBatches = evaluationBatches }
+        if let ewcLambda { s.ewcLambda = ewcLambda }
+        if let fisherBatches { s.fisherBatches = fisherBatches }
+        if let oracle { s.oracle = try OracleMode.parse(oracle) }
+        if let oracleInit { s.initialization = try OracleInitialization.parse(oracleInit) }
         return s
+    }
+
+    /// The options a resumed run would silently ignore.
+    var optionsResumeCannotChange: [String] {
+        let set: [(String, Bool)] = [
+            ("--preset", preset != nil), ("--config", config != nil), ("--oracle-steps", oracleSteps != nil),
+            ("--warm-start-steps", warmStartSteps != nil), ("--solver", solver != nil), ("--epsilon", epsilon != nil),
+            ("--patience", patience != nil), ("--cap", cap != nil), ("--evaluation-batches", evaluationBatches != nil),
+            ("--ewc-lambda", ewcLambda != nil), ("--fisher-batches", fisherBatches != nil), ("--oracle", oracle != nil),
+            ("--oracle-init", oracleInit != nil), ("--objective", objective != nil), ("--penalty", !penalties.isEmpty),
+            ("--seed", seed != nil), ("--eval-samples", evalSamples != nil), ("--out", out != nil),
+        ]
+        return set.filter(\.1).map(\.0)
     }
 
     func resolvedConfig() throws -> GANConfig {
@@ -69,8 +84,8 @@ struct OracleCommand: ParsableCommand {
     }
 
     func validate() throws {
-        if resume != nil && (preset != nil || config != nil) {
-            throw ValidationError("--resume takes the config from the checkpoint; do not combine it with --preset or --config")
+        if resume != nil, !optionsResumeCannotChange.isEmpty {
+            throw ValidationError("--resume continues the run with its checkpoint's config and settings (only --iterations may change); drop \(optionsResumeCannotChange.joined(separator: ", "))")
         }
         try asUsageErrors {
             try settings().validate()

@@ -31,16 +31,24 @@ struct OracleRun {
     /// A fresh run: config.json, the warm start, then the iterations.
     func run() throws {
         try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
-        try encoder.encode(["gan": AnyEncodable(config), "double_oracle": AnyEncodable(settings)])
-            .write(to: URL(fileURLWithPath: path("config.json")), options: .atomic)
+        // An older run's checkpoint in the same directory must not be resumed by mistake.
+        if FileManager.default.fileExists(atPath: checkpointDirectory) { try FileManager.default.removeItem(atPath: checkpointDirectory) }
+        try writeConfig()
         let started = ContinuousClock.now
         print("DO-GAN on \(config.preset): warm start \(settings.warmStartSteps) steps, up to \(settings.iterations) iterations × \(settings.oracleSteps) \(settings.oracle.rawValue) oracle steps, solver \(settings.solver), cap \(settings.cap), seed \(config.seed)")
         let oracle = try GANDoubleOracle(config: config, settings: settings)
         var progress = Progress()
         progress.wallSeconds = (ContinuousClock.now - started).seconds
         try drive(oracle, progress: progress)
+    }
+
+    /// config.json: the GAN config and the double-oracle settings (rewritten on resume, which may
+    /// raise the iteration cap).
+    func writeConfig() throws {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
+        try encoder.encode(["gan": AnyEncodable(config), "double_oracle": AnyEncodable(settings)])
+            .write(to: URL(fileURLWithPath: path("config.json")), options: .atomic)
     }
 
     /// Continues the run in `directory` from its checkpoint (written after every iteration).
@@ -53,7 +61,9 @@ struct OracleRun {
             throw MetaGameError.invalidParameter("\(checkpointDirectory): the checkpoint carries no readable CLI progress for its \(oracle.log.count) iterations")
         }
         print("resuming DO-GAN in \(directory) after iteration \(oracle.log.count) of \(oracle.settings.iterations) (\(oracle.generatorSteps) generator steps so far)")
-        try OracleRun(config: oracle.config, settings: oracle.settings, directory: directory).drive(oracle, progress: progress)
+        let run = OracleRun(config: oracle.config, settings: oracle.settings, directory: directory)
+        try run.writeConfig()
+        try run.drive(oracle, progress: progress)
     }
 
     /// Runs the remaining iterations (checkpointing after each), then writes the outputs.
