@@ -7,8 +7,8 @@ import PackageDescription
 let nativeFlags: [SwiftSetting] = ProcessInfo.processInfo.environment["EQUILIBRIUM_NATIVE"] == "1"
     ? [.unsafeFlags(["-target-cpu", "native"])] : []
 
-// Layers (see DESIGN.md): CBLAS → Tensor → NN → Optim → Games (+ CCLP for meta-game LPs); Datasets and Metrics sit on
-// Tensor; Dynamics (reduced models: the Li model, the particle model) sits on Games; Plot stands beside;
+// Layers (see DESIGN.md): CBLAS → Tensor → NN → Optim → Games (+ CCLP for meta-game LPs); Datasets (+ CZlib for
+// .gz data files) and Metrics sit on Tensor; Dynamics (reduced models: the Li model, the particle model) sits on Games; Plot stands beside;
 // Equilibrium re-exports them all; the `equilibrium` CLI sits on top. Dependencies point down only.
 let package = Package(
     name: "Equilibrium",
@@ -34,7 +34,7 @@ let package = Package(
         ], swiftSettings: nativeFlags),
         .target(name: "NN", dependencies: ["Tensor"]),
         .target(name: "Optim", dependencies: ["Tensor", "NN"]),
-        .target(name: "Datasets", dependencies: ["Tensor"]),
+        .target(name: "Datasets", dependencies: ["Tensor", "CZlib"]),
         .target(name: "Metrics", dependencies: ["Tensor", "Datasets"]),
         .target(name: "Games", dependencies: ["Tensor", "NN", "Optim", "Datasets", "CCLP"]),
         .target(name: "Dynamics", dependencies: [
@@ -49,7 +49,7 @@ let package = Package(
         .testTarget(name: "TensorTests", dependencies: ["Tensor"], resources: [.copy("Fixtures")]),
         .testTarget(name: "NNTests", dependencies: ["NN", "Tensor"], resources: [.copy("Fixtures")]),
         .testTarget(name: "OptimTests", dependencies: ["Optim", "NN", "Tensor"], resources: [.copy("Fixtures")]),
-        .testTarget(name: "DatasetsTests", dependencies: ["Datasets", "Tensor"]),
+        .testTarget(name: "DatasetsTests", dependencies: ["Datasets", "Tensor", "CZlib"]),
         .testTarget(name: "MetricsTests", dependencies: ["Metrics", "Datasets", "Tensor"]),
         .testTarget(name: "GamesTests", dependencies: ["Games", "Datasets", "Metrics", "NN", "Optim", "Tensor"]),
         .testTarget(name: "DynamicsTests", dependencies: ["Dynamics", "Games", "Metrics", "NN", "Tensor"]),
