@@ -62,6 +62,13 @@ extension Module {
     /// Parameter names in a stable (sorted) order.
     public var parameterNames: [String] { parameters.keys.sorted() }
 
+    /// ∂loss/∂θ for every parameter, by name: the gradients an optimiser's `update` takes.
+    /// `loss` must have been built on the module's current parameters.
+    public func parameterGradients(of loss: Tensor) -> [String: Tensor] {
+        let names = parameterNames, leaves = parameters
+        return Dictionary(uniqueKeysWithValues: zip(names, gradients(of: loss, wrt: names.map { leaves[$0]! })))
+    }
+
     /// Total number of trainable scalars.
     public var parameterCount: Int { parameters.values.reduce(0) { $0 + $1.count } }
 }

@@ -135,13 +135,12 @@ extension GANDoubleOracle {
     /// log-likelihood of the correct labels, for the generator its loss against the mixture).
     func elasticAnchor(_ network: MLP, loss: (UInt64) throws -> Tensor) throws -> ElasticAnchor? {
         guard settings.ewcLambda > 0 else { return nil }
-        let names = network.parameterNames
         let center = network.parameters.mapValues { $0.detached() }
         var fisher = center.mapValues { $0.zerosLike() }
         for b in 0..<settings.fisherBatches {
-            let leaves = network.parameters
-            let grads = gradients(of: try loss(UInt64(b)), wrt: names.map { leaves[$0]! })
-            for (name, grad) in zip(names, grads) { fisher[name] = fisher[name]! + grad.squared() * (1 / Double(settings.fisherBatches)) }
+            for (name, grad) in network.parameterGradients(of: try loss(UInt64(b))) {
+                fisher[name] = fisher[name]! + grad.squared() * (1 / Double(settings.fisherBatches))
+            }
         }
         return (center, fisher)
     }
@@ -150,16 +149,14 @@ extension GANDoubleOracle {
     /// (λ/2)·Σ F (θ − θ*)² when anchored; `project`: apply the penalties' projections (weight
     /// clipping) afterwards, as for every discriminator step.
     func step(_ network: MLP, optimizer: inout any Optimizer, anchor: ElasticAnchor?, project: Bool = false, loss: Tensor) throws {
-        let names = network.parameterNames
-        let leaves = network.parameters
         var total = loss
         if let anchor {
-            for name in names {
+            let leaves = network.parameters
+            for name in network.parameterNames {
                 total = total + ((leaves[name]! - anchor.center[name]!).squared() * anchor.fisher[name]!).sum() * (settings.ewcLambda / 2)
             }
         }
-        let grads = gradients(of: total, wrt: names.map { leaves[$0]! })
-        try optimizer.update(network, gradients: Dictionary(uniqueKeysWithValues: zip(names, grads)))
+        try optimizer.update(network, gradients: network.parameterGradients(of: total))
         if project {
             for penalty in penalties { try penalty.project(network) }
         }

@@ -182,9 +182,7 @@ public final class GeneratorMixture {
 
     private func update(_ network: MLP, optimizer: inout any Optimizer, loss: Tensor, what: String) throws {
         guard loss.item.isFinite else { throw TrainingError.diverged(step: steps, what: "\(what) loss") }
-        let names = network.parameterNames
-        let leaves = network.parameters
-        let grads = Dictionary(uniqueKeysWithValues: zip(names, gradients(of: loss, wrt: names.map { leaves[$0]! })))
+        let grads = network.parameterGradients(of: loss)
         if let bad = Numerics.firstNonFinite(grads) { throw TrainingError.diverged(step: steps, what: "\(what) gradient '\(bad)'") }
         try optimizer.update(network, gradients: grads)
     }

@@ -18,18 +18,13 @@ struct MixtureCommand: ParsableCommand {
         samples.png (by generator) and curves.png into --out.
         """)
 
-    @Option(help: "Named preset (default pacgan-ring).") var preset: String?
-    @Option(help: "TOML or JSON config file laid over the preset.") var config: String?
+    @OptionGroup var gan: GANOptions
     @Option(parsing: .unconditional, help: "K, the number of generators.") var generators = 4
     @Option(parsing: .unconditional, help: "β, the classifier cross-entropy's weight in each generator's loss (0: no classifier).") var beta = 0.1
     @Option(name: .customLong("balance-every"), parsing: .unconditional, help: "Re-balance π every N steps (0: uniform π).") var balanceEvery = 0
     @Option(name: .customLong("balance-rate"), parsing: .unconditional, help: "ρ of the balance rule.") var balanceRate = 1.0
     @Option(parsing: .unconditional, help: "Training steps (each updates D, C and every generator once; default: the preset's).") var steps: Int?
     @Option(name: .customLong("eval-every"), parsing: .unconditional, help: "Evaluate the mixture every N steps (default: steps/10).") var evalEvery: Int?
-    @Option(help: "Objective: ns, mm, wgan, hinge, ls.") var objective: String?
-    @Option(name: .customLong("penalty"), help: "Penalty (repeatable), as for train; 'none' clears the preset's.") var penalties: [String] = []
-    @Option(help: "Seed.") var seed: UInt64?
-    @Option(name: .customLong("eval-samples"), parsing: .unconditional, help: "Samples of the mixture for each evaluation.") var evalSamples: Int?
     @Option(help: "Run directory.") var out: String?
 
     func settings() -> GeneratorMixtureSettings {
@@ -42,12 +37,8 @@ struct MixtureCommand: ParsableCommand {
     }
 
     func resolvedConfig() throws -> GANConfig {
-        var c = try ConfigLoader.load(path: config, preset: preset)
-        if let objective { c.objective = objective }
-        if !penalties.isEmpty { c.penalties = penalties == ["none"] ? [] : penalties }
-        if let seed { c.seed = seed }
+        var c = try gan.resolved()
         if let steps { c.steps = steps }
-        if let evalSamples { c.evalSamples = evalSamples }
         return c
     }
 

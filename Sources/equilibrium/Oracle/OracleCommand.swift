@@ -21,8 +21,7 @@ struct OracleCommand: ParsableCommand {
         and one against each other per minibatch, so a minibatch costs stored + 1 steps per player).
         """)
 
-    @Option(help: "Named preset (default pacgan-ring).") var preset: String?
-    @Option(help: "TOML or JSON config file laid over the preset.") var config: String?
+    @OptionGroup var gan: GANOptions
     @Option(parsing: .unconditional, help: "Double-oracle iterations at most (default 20; with --resume, the checkpoint's).") var iterations: Int?
     // The run's settings are optional so that --resume can refuse any of them (a resumed run
     // keeps its checkpoint's settings); the defaults are DoubleOracleSettings()'s.
@@ -38,10 +37,6 @@ struct OracleCommand: ParsableCommand {
     @Option(help: "Oracle: best-response (default), sample-opponent, authors-joint.") var oracle: String?
     @Option(name: .customLong("oracle-init"), help: "New best responses start from the player's newest network (newest, default) or afresh (scratch).") var oracleInit: String?
     @Option(help: "Resume the DO-GAN run in this directory from its checkpoint (its config and settings; only --iterations may change).") var resume: String?
-    @Option(help: "Objective: ns, mm, wgan, hinge, ls.") var objective: String?
-    @Option(name: .customLong("penalty"), help: "Penalty (repeatable), as for train; 'none' clears the preset's.") var penalties: [String] = []
-    @Option(help: "Seed.") var seed: UInt64?
-    @Option(name: .customLong("eval-samples"), parsing: .unconditional, help: "Samples of the mixed generator for the final metrics.") var evalSamples: Int?
     @Option(help: "Run directory.") var out: String?
 
     func settings() throws(MetaGameError) -> DoubleOracleSettings {
@@ -64,24 +59,17 @@ struct OracleCommand: ParsableCommand {
     /// The options a resumed run would silently ignore.
     var optionsResumeCannotChange: [String] {
         let set: [(String, Bool)] = [
-            ("--preset", preset != nil), ("--config", config != nil), ("--oracle-steps", oracleSteps != nil),
+            ("--preset", gan.preset != nil), ("--config", gan.config != nil), ("--oracle-steps", oracleSteps != nil),
             ("--warm-start-steps", warmStartSteps != nil), ("--solver", solver != nil), ("--epsilon", epsilon != nil),
             ("--patience", patience != nil), ("--cap", cap != nil), ("--evaluation-batches", evaluationBatches != nil),
             ("--ewc-lambda", ewcLambda != nil), ("--fisher-batches", fisherBatches != nil), ("--oracle", oracle != nil),
-            ("--oracle-init", oracleInit != nil), ("--objective", objective != nil), ("--penalty", !penalties.isEmpty),
-            ("--seed", seed != nil), ("--eval-samples", evalSamples != nil), ("--out", out != nil),
+            ("--oracle-init", oracleInit != nil), ("--objective", gan.objective != nil), ("--penalty", !gan.penalties.isEmpty),
+            ("--seed", gan.seed != nil), ("--eval-samples", gan.evalSamples != nil), ("--out", out != nil),
         ]
         return set.filter(\.1).map(\.0)
     }
 
-    func resolvedConfig() throws -> GANConfig {
-        var c = try ConfigLoader.load(path: config, preset: preset)
-        if let objective { c.objective = objective }
-        if !penalties.isEmpty { c.penalties = penalties == ["none"] ? [] : penalties }
-        if let seed { c.seed = seed }
-        if let evalSamples { c.evalSamples = evalSamples }
-        return c
-    }
+    func resolvedConfig() throws -> GANConfig { try gan.resolved() }
 
     func validate() throws {
         if resume != nil, !optionsResumeCannotChange.isEmpty {

@@ -15,20 +15,14 @@ struct TrainCommand: ParsableCommand {
             resolved config, see config.json in a run directory), then flags.
             """)
 
-    @Option(help: "Named preset (default \(TrainingPresets.defaultName)).") var preset: String?
-    @Option(help: "TOML or JSON config file laid over the preset.") var config: String?
-    @Option(help: "Objective: ns, mm, wgan, hinge, ls.") var objective: String?
-    @Option(name: .customLong("penalty"), help: "Penalty (repeatable): dragan, dragan-symmetric, dragan-gaussian:σ, gan-gp, wgan-gp, r1[:γ], r2[:γ], clip[:c], none.")
-    var penalties: [String] = []
+    @OptionGroup var gan: GANOptions
     @Option(help: "λ of the gradient penalties.") var penaltyWeight: Double?
     @Option(help: "simultaneous, alternating, alternating-g-first, ratio:D:G, unrolled:K, extragradient, optimistic.") var schedule: String?
     @Option(help: "Generator steps.") var steps: Int?
-    @Option(help: "Seed for every random choice of the run.") var seed: UInt64?
     @Option(help: "Batch size.") var batchSize: Int?
     @Option(help: "Generator learning rate.") var lrG: Double?
     @Option(help: "Discriminator learning rate.") var lrD: Double?
     @Option(help: "Evaluate every N steps.") var evalEvery: Int?
-    @Option(help: "Samples per evaluation.") var evalSamples: Int?
     @Option(help: "Checkpoint every N steps (0: at the end only).") var checkpointEvery: Int?
     @Option(help: "EMA decay of the generator (0: none); the EMA generator is evaluated too.") var ema: Double?
     @Option(help: "Learning-rate decay of both players: none, linear (to 0 at the last step) or linear:F (over the last fraction F of the steps).") var lrDecay: String?
@@ -37,24 +31,20 @@ struct TrainCommand: ParsableCommand {
     @Flag(help: "Print the resolved config as JSON and exit.") var printConfig = false
 
     func validate() throws {
-        if resume != nil && (preset != nil || config != nil) {
+        if resume != nil && (gan.preset != nil || gan.config != nil) {
             throw ValidationError("--resume takes the config from the checkpoint; do not combine it with --preset or --config")
         }
     }
 
     func resolvedConfig() throws -> GANConfig {
-        var c = try ConfigLoader.load(path: config, preset: preset)
-        if let objective { c.objective = objective }
-        if !penalties.isEmpty { c.penalties = penalties == ["none"] ? [] : penalties }
+        var c = try gan.resolved()
         if let penaltyWeight { c.penaltyWeight = penaltyWeight }
         if let schedule { c.schedule = schedule }
         if let steps { c.steps = steps }
-        if let seed { c.seed = seed }
         if let batchSize { c.batchSize = batchSize }
         if let lrG { c.generator.optimizer.lr = lrG }
         if let lrD { c.discriminator.optimizer.lr = lrD }
         if let evalEvery { c.evalEvery = evalEvery }
-        if let evalSamples { c.evalSamples = evalSamples }
         if let checkpointEvery { c.checkpointEvery = checkpointEvery }
         if let ema { c.emaDecay = ema }
         if let lrDecay { c.lrDecay = lrDecay }
