@@ -1,10 +1,11 @@
 #!/usr/bin/env python3
-"""PyTorch CPU reference timing for Equilibrium's small MLP GAN step.
+"""PyTorch CPU reference timing for Equilibrium's GAN training steps.
 
-Measures training steps per second of the 8-mode-ring MLP GAN in PyTorch, so
-Equilibrium's step rate can be reported beside it on the same machine.
+Measures training steps per second of two models in PyTorch, so Equilibrium's
+step rate (`equilibrium bench gan --model mlp|dcgan`) can be reported beside it
+on the same machine.
 
-Model and step (same as the Equilibrium benchmark):
+--model mlp (default): the 8-mode-ring MLP GAN (same as the Equilibrium benchmark):
   G: z in R^256 ~ N(0, I) -> Linear 256->128 -> ReLU -> Linear 128->128 -> ReLU
      -> Linear 128->2
   D: Linear 2->128 -> ReLU -> Linear 128->128 -> ReLU -> Linear 128->1 (logit)
@@ -21,6 +22,18 @@ Model and step (same as the Equilibrium benchmark):
             lambda = 10, gradient of the logit taken with create_graph=True,
             added to D's loss.
 
+--model dcgan: the 28x28 DCGAN of Equilibrium's NN.DCGAN (width 64, 1 channel):
+  G: z in R^100 ~ N(0, I) -> Linear 100->128*7*7 -> view [128, 7, 7] -> BatchNorm2d
+     -> ReLU -> ConvTranspose2d 128->64 (k4 s2 p1) -> BatchNorm2d -> ReLU
+     -> ConvTranspose2d 64->1 (k4 s2 p1) -> tanh          (28x28)
+  D: Conv2d 1->64 (k4 s2 p1) -> LeakyReLU 0.2 -> Conv2d 64->128 (k4 s2 p1)
+     [-> BatchNorm2d, plain variant only] -> LeakyReLU 0.2 -> Flatten
+     -> Linear 6272->1 (logit)
+  batch 64; Adam, lr 2e-4, betas (0.5, 0.999) for both. Data: a fixed set of
+  1,024 images U[-1, 1) (drawn once from the seed); each batch draws 64 distinct
+  indices. The dragan variant drops D's BatchNorm (the penalty is per sample) and
+  adds the same DRAGAN penalty, with the norm over all of an image's pixels.
+
 Timing: torch.set_num_threads(--threads, default 1); --warmup steps (default
 50) run first, then --trials trials (default 5) of --steps steps each (default
 200) are timed with time.perf_counter. The report gives the median steps/s
@@ -30,6 +43,7 @@ timed step.
 Usage:
   /work/venv-torch/bin/python benchmarks/pytorch_gan_step.py
   /work/venv-torch/bin/python benchmarks/pytorch_gan_step.py --threads 2 --variant dragan
+  /work/venv-torch/bin/python benchmarks/pytorch_gan_step.py --model dcgan --threads 2
   /work/venv-torch/bin/python benchmarks/pytorch_gan_step.py --json results.json
 
 Needs only torch (CPU). It installs nothing.
@@ -61,6 +75,12 @@ RING_RADIUS = 1.0
 RING_STD = 0.01
 DRAGAN_LAMBDA = 10.0
 
+DC_Z = 100
+DC_WIDTH = 64
+DC_BATCH = 64
+DC_LR = 2e-4
+DC_POOL = 1024
+
 
 def make_generator():
     return nn.Sequential(
@@ -78,6 +98,25 @@ def make_discriminator():
     )
 
 
+def make_dcgan_generator():
+    w = DC_WIDTH
+    return nn.Sequential(
+        nn.Linear(DC_Z, 2 * w * 7 * 7), nn.Unflatten(1, (2 * w, 7, 7)),
+        nn.BatchNorm2d(2 * w), nn.ReLU(),
+        nn.ConvTranspose2d(2 * w, w, 4, 2, 1), nn.BatchNorm2d(w), nn.ReLU(),
+        nn.ConvTranspose2d(w, 1, 4, 2, 1), nn.Tanh(),
+    )
+
+
+def make_dcgan_discriminator(batch_norm):
+    w = DC_WIDTH
+    layers = [nn.Conv2d(1, w, 4, 2, 1), nn.LeakyReLU(0.2), nn.Conv2d(w, 2 * w, 4, 2, 1)]
+    if batch_norm:
+        layers.append(nn.BatchNorm2d(2 * w))
+    layers += [nn.LeakyReLU(0.2), nn.Flatten(), nn.Linear(2 * w * 7 * 7, 1)]
+    return nn.Sequential(*layers)
+
+
 def sample_ring(n, gen):
     """n points of the 8-mode ring: radius 1, angles 2*pi*k/8, std 0.01."""
     k = torch.randint(0, RING_MODES, (n,), generator=gen)
@@ -89,7 +128,7 @@ def sample_ring(n, gen):
 def dragan_penalty(D, real, gen):
     """Authors' code form of the DRAGAN penalty, on the logit."""
     s = real.std()  # std of all entries of the real batch; a constant (no grad)
-    alpha = torch.rand(real.shape[0], 1, generator=gen)
+    alpha = torch.rand((real.shape[0],) + (1,) * (real.dim() - 1), generator=gen)
     x_hat = (real + alpha * 0.5 * s * torch.rand(real.shape, generator=gen))
     x_hat.requires_grad_(True)
     logits = D(x_hat)
@@ -98,25 +137,37 @@ def dragan_penalty(D, real, gen):
         grad_outputs=torch.ones_like(logits),
         create_graph=True,
     )
-    return DRAGAN_LAMBDA * ((grad.norm(2, dim=1) - 1.0) ** 2).mean()
+    return DRAGAN_LAMBDA * ((grad.flatten(1).norm(2, dim=1) - 1.0) ** 2).mean()
 
 
 class GANStep:
-    def __init__(self, variant, seed):
+    def __init__(self, variant, seed, model="mlp"):
         torch.manual_seed(seed)
         self.variant = variant
         self.gen = torch.Generator().manual_seed(seed + 1)
-        self.G = make_generator()
-        self.D = make_discriminator()
-        self.opt_g = torch.optim.Adam(self.G.parameters(), lr=LR_G, betas=BETAS)
-        self.opt_d = torch.optim.Adam(self.D.parameters(), lr=LR_D, betas=BETAS)
-        self.ones = torch.ones(BATCH, 1)
-        self.zeros = torch.zeros(BATCH, 1)
+        if model == "dcgan":
+            self.batch, self.z_dim = DC_BATCH, DC_Z
+            self.G = make_dcgan_generator()
+            self.D = make_dcgan_discriminator(batch_norm=(variant == "plain"))
+            self.opt_g = torch.optim.Adam(self.G.parameters(), lr=DC_LR, betas=BETAS)
+            self.opt_d = torch.optim.Adam(self.D.parameters(), lr=DC_LR, betas=BETAS)
+            pool = torch.rand(DC_POOL, 1, 28, 28, generator=self.gen) * 2 - 1
+            self.sample_real = lambda n, g: pool[torch.randperm(DC_POOL, generator=g)[:n]]
+        else:
+            self.batch, self.z_dim = BATCH, Z_DIM
+            self.G = make_generator()
+            self.D = make_discriminator()
+            self.opt_g = torch.optim.Adam(self.G.parameters(), lr=LR_G, betas=BETAS)
+            self.opt_d = torch.optim.Adam(self.D.parameters(), lr=LR_D, betas=BETAS)
+            self.sample_real = sample_ring
+        self.ones = torch.ones(self.batch, 1)
+        self.zeros = torch.zeros(self.batch, 1)
 
     def step(self):
         G, D, gen = self.G, self.D, self.gen
+        BATCH, Z_DIM = self.batch, self.z_dim
         # --- D update ---
-        real = sample_ring(BATCH, gen)
+        real = self.sample_real(BATCH, gen)
         z = torch.randn(BATCH, Z_DIM, generator=gen)
         with torch.no_grad():
             fake = G(z)
@@ -136,8 +187,8 @@ class GANStep:
         return loss_d, loss_g
 
 
-def bench(variant, warmup, trials, steps, seed):
-    runner = GANStep(variant, seed)
+def bench(variant, warmup, trials, steps, seed, model="mlp"):
+    runner = GANStep(variant, seed, model)
     for _ in range(warmup):
         loss_d, loss_g = runner.step()
     rates = []
@@ -189,6 +240,8 @@ def build_info(threads):
 
 def main(argv=None):
     p = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    p.add_argument("--model", choices=("mlp", "dcgan"), default="mlp",
+                   help="mlp: the ring MLP GAN, batch 512; dcgan: the 28x28 DCGAN, batch 64")
     p.add_argument("--threads", type=int, default=1,
                    help="torch.set_num_threads (default 1)")
     p.add_argument("--variant", choices=("plain", "dragan", "both"), default="both")
@@ -202,10 +255,13 @@ def main(argv=None):
 
     torch.set_num_threads(args.threads)
     variants = ["plain", "dragan"] if args.variant == "both" else [args.variant]
-    results = [bench(v, args.warmup, args.trials, args.steps, args.seed) for v in variants]
+    results = [bench(v, args.warmup, args.trials, args.steps, args.seed, args.model)
+               for v in variants]
     info = build_info(args.threads)
 
-    print(f"## PyTorch MLP GAN step (CPU), batch {BATCH}\n")
+    title = "MLP GAN step (CPU), batch %d" % BATCH if args.model == "mlp" else \
+        "DCGAN 28x28 step (CPU), batch %d" % DC_BATCH
+    print(f"## PyTorch {title}\n")
     print(f"torch {info['torch_version']}, Python {info['python_version']}, "
           f"threads {info['num_threads']} (interop {info['num_interop_threads']}), "
           f"{info['cpu_count']} CPUs, CPU capability {info['cpu_capability']}")

@@ -39,17 +39,13 @@ public final class BatchNorm: Layer {
         // Per-channel tensors broadcast as [1, C, 1, …].
         var channelShape = [Int](repeating: 1, count: x.rank)
         channelShape[1] = features
-        let axes = (0..<x.rank).filter { $0 != 1 }
         let normalised: Tensor
         if isTraining {
             let perChannel = x.count / features
             precondition(perChannel > 1, "BatchNorm(\(features)): training needs more than one value per channel, got input \(x.shape)")
-            let mean = x.mean(axes: axes, keepDims: true)
-            let centred = x - mean
-            let variance = centred.squared().mean(axes: axes, keepDims: true)
-            normalised = centred / (variance + epsilon).sqrt()
-            updateRunningStatistics(mean: mean.detached().reshaped([features]),
-                                    biasedVariance: variance.detached().reshaped([features]), count: perChannel)
+            let (output, statistics) = x.batchNormalized(epsilon: epsilon)
+            normalised = output
+            updateRunningStatistics(mean: statistics.mean, biasedVariance: statistics.variance, count: perChannel)
         } else {
             let mean = runningMean.reshaped(channelShape)
             let scale = (runningVariance.reshaped(channelShape) + epsilon).sqrt()

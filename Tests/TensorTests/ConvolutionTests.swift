@@ -124,3 +124,54 @@ import Tensor
         expectValues(y, reference.doubles, tolerance: 1e-14)
     }
 }
+
+/// Batches large enough to be cut into several chunks (about 1,024 GEMM columns each) give
+/// the results of one image at a time, and the same bits on one thread and two.
+@Suite(.serialized) struct ConvolutionChunkingTests {
+    /// y = conv(x, w) with 37 images of 7×7 outputs: 1,813 columns, two chunks.
+    static func inputs(dtype: DType) -> (x: Tensor, w: Tensor, r: Tensor) {
+        var key = RandomKey(seed: 2024)
+        let x = Tensor.uniform([37, 3, 14, 14], low: -1, high: 1, key: key.split(), dtype: dtype)
+        let w = Tensor.uniform([5, 3, 4, 4], low: -1, high: 1, key: key.split(), dtype: dtype)
+        let r = Tensor.uniform([37, 5, 7, 7], low: -1, high: 1, key: key.split(), dtype: dtype)
+        return (x, w, r)
+    }
+
+    /// Output, ∂⟨y, r⟩/∂x and ∂⟨y, r⟩/∂w for the whole batch.
+    static func evaluate(_ x: Tensor, _ w: Tensor, _ r: Tensor) -> [Tensor] {
+        let (xl, wl) = (x.requiringGrad(), w.requiringGrad())
+        let y = Tensor.conv2d(xl, weight: wl, stride: 2, padding: 1)
+        return [y.detached()] + gradients(of: (y * r).sum(), wrt: [xl, wl])
+    }
+
+    @Test func chunkedBatchMatchesImageByImage() {
+        let (x, w, r) = Self.inputs(dtype: .float64)
+        let batch = Self.evaluate(x, w, r)
+        var outputs: [Double] = [], inputGradients: [Double] = []
+        var weightGradient = [Double](repeating: 0, count: w.count)
+        for i in 0..<37 {
+            let single = Self.evaluate(x.gathering(rows: [i]), w, r.gathering(rows: [i]))
+            outputs += single[0].doubles
+            inputGradients += single[1].doubles
+            for (k, v) in single[2].doubles.enumerated() { weightGradient[k] += v }
+        }
+        expectValues(batch[0], outputs, tolerance: 1e-12, "output")
+        expectValues(batch[1], inputGradients, tolerance: 1e-12, "input gradient")
+        expectValues(batch[2], weightGradient, tolerance: 1e-10, "weight gradient")
+        // The transposed convolution (a generator's layer) in the same chunked regime.
+        let t = Tensor.convTranspose2d(r, weight: w, stride: 2, padding: 1)
+        var transposed: [Double] = []
+        for i in 0..<37 { transposed += Tensor.convTranspose2d(r.gathering(rows: [i]), weight: w, stride: 2, padding: 1).doubles }
+        expectValues(t, transposed, tolerance: 1e-12, "convTranspose2d")
+    }
+
+    @Test func sameBitsOnOneThreadAndTwo() {
+        defer { ConvolutionThreads.set(1) }
+        let (x, w, r) = Self.inputs(dtype: .float32)
+        ConvolutionThreads.set(1)
+        let one = Self.evaluate(x, w, r).map(\.doubles)
+        ConvolutionThreads.set(2)
+        let two = Self.evaluate(x, w, r).map(\.doubles)
+        #expect(one == two)
+    }
+}

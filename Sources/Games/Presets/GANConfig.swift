@@ -108,17 +108,20 @@ extension GANConfig {
     }
 }
 
-/// Where the real samples come from: a named synthetic preset, or a user-defined Gaussian
-/// mixture (`means` and `std`), so no benchmark needs a code change.
+/// Where the real samples come from: a named synthetic preset, a user-defined Gaussian
+/// mixture (`means` and `std`), so no benchmark needs a code change, or images (`images`: a
+/// known set such as "fashion-mnist"; its training split).
 public struct DataSpec: Codable, Sendable, Equatable {
     public var preset: String?
     public var means: [[Double]]?
     public var std: Double?
+    public var images: String?
 
-    public init(preset: String? = nil, means: [[Double]]? = nil, std: Double? = nil) {
+    public init(preset: String? = nil, means: [[Double]]? = nil, std: Double? = nil, images: String? = nil) {
         self.preset = preset
         self.means = means
         self.std = std
+        self.images = images
     }
 }
 
@@ -169,7 +172,16 @@ extension GANConfig {
         guard diagnosticsEvery >= 0 else { throw .invalid("diagnostics_every", "must be ≥ 0, got \(diagnosticsEvery)") }
         guard emaDecay >= 0 && emaDecay < 1 else { throw .invalid("ema_decay", "must be in [0, 1), got \(emaDecay)") }
         _ = try parsedLearningRateDecay()
-        _ = try resolvedData()
+        if let images = data.images {
+            // Finding the files is enough here; makeSetup reads and validates them.
+            try ImageData.check(images)
+            guard data.means == nil else { throw .invalid("data", "set either images or means, not both") }
+        } else {
+            _ = try resolvedData()
+            if generator.isConvolutional || discriminator.isConvolutional {
+                throw .invalid("generator.architecture", "dcgan players need image data (data.images); '\(data.preset ?? preset)' is not images")
+            }
+        }
     }
 
     /// The fraction of the run over which the learning rates decay to 0 (nil: constant).
@@ -276,8 +288,14 @@ extension GANConfig {
         }
     }
 
-    /// The data distribution, its modes when known, and a name for protocol lines.
+    /// The data distribution, its modes when known, and a name for protocol lines. Image data
+    /// is read once per process and cached (`ImageData`).
     public func resolvedData() throws(GANConfigError) -> (any Distribution, (any ModalDistribution)?, String) {
+        if let images = data.images {
+            guard data.means == nil else { throw .invalid("data", "set either images or means, not both") }
+            let resolved = try ImageData.resolve(images)
+            return (ImageDistribution(resolved.train, name: resolved.description), nil, resolved.description)
+        }
         if let means = data.means {
             guard let std = data.std else { throw .invalid("data.std", "a user-defined mixture needs std") }
             do {
@@ -300,12 +318,9 @@ extension GANConfig {
     public func makeSetup() throws(GANConfigError) -> GANSetup {
         try validate()
         let (data, modal, name) = try resolvedData()
-        guard data.sampleShape.count == 1 else {
-            throw .invalid("data", "MLP players need flat samples; '\(name)' has sample shape \(data.sampleShape)")
-        }
         let root = RandomKey(seed: seed)
-        let generatorNet = try generator.build(inputSize: latentDim, outputSize: data.dimension, key: root.folded(in: 1), player: "generator")
-        let discriminatorNet = try discriminator.build(inputSize: data.dimension, outputSize: 1, key: root.folded(in: 2), player: "discriminator")
+        let generatorNet = try generator.buildGenerator(latentDim: latentDim, sampleShape: data.sampleShape, key: root.folded(in: 1))
+        let discriminatorNet = try discriminator.buildDiscriminator(sampleShape: data.sampleShape, key: root.folded(in: 2))
         let latentDistribution: LatentDistribution = latent.lowercased() == "uniform"
             ? .uniform(dimension: latentDim, low: -1, high: 1) : .normal(dimension: latentDim)
         let game = Game(generator: generatorNet, discriminator: discriminatorNet, objective: try parsedObjective(),

@@ -28,10 +28,12 @@ extension GANConfig {
             throw .invalid(source, "cannot encode the base config: \(error)")
         }
         var merged = try Self.overlay(table, onto: base, path: "")
-        if let data = table["data"] as? [String: Any], data["means"] != nil, data["preset"] == nil {
-            // A user mixture replaces the preset's data.
+        if let data = table["data"] as? [String: Any], data["means"] != nil || data["images"] != nil, data["preset"] == nil {
+            // A user mixture or image set replaces the preset's data (and each the other).
             var spec = merged["data"] as? [String: Any] ?? [:]
             spec["preset"] = nil
+            if data["images"] == nil { spec["images"] = nil }
+            if data["means"] == nil { spec["means"] = nil; spec["std"] = nil }
             merged["data"] = spec
         }
         do {
@@ -48,7 +50,7 @@ extension GANConfig {
         var result = base
         // Optional fields are absent from the encoded base when unset; they are still keys.
         let extra: Set<String> = switch path {
-        case "data": ["preset", "means", "std"]
+        case "data": ["preset", "means", "std", "images"]
         case "generator", "discriminator": ["output_bias"]
         default: []
         }

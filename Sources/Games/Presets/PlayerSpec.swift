@@ -22,9 +22,18 @@ public struct PlayerSpec: Codable, Sendable, Equatable {
     /// (the off-support start of Fedus et al.'s experiments, `many-paths.md` §3.4).
     public var outputBias: [Double]?
     public var optimizer: OptimizerSpec
+    /// "mlp" (the fields above; on images, flattened in and reshaped out) or "dcgan" (the
+    /// convolutional players of `NN.DCGAN`, whose layers and activations are fixed: `widths`,
+    /// `activation`, `output_activation`, `initialization` and `output_bias` do not apply).
+    public var architecture: String
+    /// DCGAN's base channel count (64 in the DCGAN paper).
+    public var width: Int
+    /// Spectral normalisation of every weight layer (DCGAN discriminators only).
+    public var spectralNorm: Bool
 
     public init(widths: [Int], activation: String, batchNorm: Bool = false, outputActivation: String = "identity",
-                initialization: String = "pytorch", outputBias: [Double]? = nil, optimizer: OptimizerSpec) {
+                initialization: String = "pytorch", outputBias: [Double]? = nil, optimizer: OptimizerSpec,
+                architecture: String = "mlp", width: Int = 64, spectralNorm: Bool = false) {
         self.widths = widths
         self.activation = activation
         self.batchNorm = batchNorm
@@ -32,9 +41,43 @@ public struct PlayerSpec: Codable, Sendable, Equatable {
         self.initialization = initialization
         self.outputBias = outputBias
         self.optimizer = optimizer
+        self.architecture = architecture
+        self.width = width
+        self.spectralNorm = spectralNorm
     }
 
+    /// A DCGAN player (`NN.DCGAN`).
+    public static func dcgan(width: Int = 64, batchNorm: Bool, spectralNorm: Bool = false, optimizer: OptimizerSpec) -> PlayerSpec {
+        PlayerSpec(widths: [], activation: "relu", batchNorm: batchNorm, initialization: "normal:0.02", optimizer: optimizer,
+                   architecture: "dcgan", width: width, spectralNorm: spectralNorm)
+    }
+
+    /// Decodes every field; `architecture`, `width` and `spectral_norm` (added with the image
+    /// players) take their defaults when absent, so configs and checkpoints written before
+    /// still load.
+    public init(from decoder: any Decoder) throws {
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        self.init(widths: try c.decode([Int].self, forKey: .widths), activation: try c.decode(String.self, forKey: .activation),
+                  batchNorm: try c.decode(Bool.self, forKey: .batchNorm),
+                  outputActivation: try c.decode(String.self, forKey: .outputActivation),
+                  initialization: try c.decode(String.self, forKey: .initialization),
+                  outputBias: try c.decodeIfPresent([Double].self, forKey: .outputBias),
+                  optimizer: try c.decode(OptimizerSpec.self, forKey: .optimizer),
+                  architecture: try c.decodeIfPresent(String.self, forKey: .architecture) ?? "mlp",
+                  width: try c.decodeIfPresent(Int.self, forKey: .width) ?? 64,
+                  spectralNorm: try c.decodeIfPresent(Bool.self, forKey: .spectralNorm) ?? false)
+    }
+
+    public var isConvolutional: Bool { architecture.lowercased() == "dcgan" }
+
     public func validate(player: String) throws(GANConfigError) {
+        guard ["mlp", "dcgan"].contains(architecture.lowercased()) else {
+            throw .invalid("\(player).architecture", "unknown architecture '\(architecture)'; use mlp or dcgan")
+        }
+        guard width >= 1 else { throw .invalid("\(player).width", "must be ≥ 1, got \(width)") }
+        if spectralNorm && !(isConvolutional && player == "discriminator") {
+            throw .invalid("\(player).spectral_norm", "spectral normalisation is available for dcgan discriminators only")
+        }
         guard widths.allSatisfy({ $0 >= 1 }) else {
             throw .invalid("\(player).widths", "hidden widths must be positive (or none, for an affine player), got \(widths)")
         }
@@ -85,6 +128,37 @@ public struct PlayerSpec: Codable, Sendable, Equatable {
             }
         }
         return mlp
+    }
+
+    /// The generator for samples of `sampleShape`: an MLP (reshaped to images when the
+    /// samples are images) or a DCGAN generator.
+    public func buildGenerator(latentDim: Int, sampleShape: [Int], key: RandomKey) throws(GANConfigError) -> any Layer {
+        let dimension = sampleShape.reduce(1, *)
+        if isConvolutional {
+            do {
+                return try DCGAN.generator(latentDim: latentDim, imageShape: sampleShape, width: width, batchNorm: batchNorm, key: key)
+            } catch {
+                throw .invalid("generator.architecture", "\(error.description) (data samples have shape \(sampleShape))")
+            }
+        }
+        let mlp = try build(inputSize: latentDim, outputSize: dimension, key: key, player: "generator")
+        return sampleShape.count == 1 ? mlp : Sequential([mlp, Reshape(sampleShape)])
+    }
+
+    /// The discriminator for samples of `sampleShape` (logits [N, 1]): an MLP (on flattened
+    /// images when the samples are images) or a DCGAN discriminator.
+    public func buildDiscriminator(sampleShape: [Int], key: RandomKey) throws(GANConfigError) -> any Layer {
+        let dimension = sampleShape.reduce(1, *)
+        if isConvolutional {
+            do {
+                return try DCGAN.discriminator(imageShape: sampleShape, width: width, batchNorm: batchNorm,
+                                               spectralNorm: spectralNorm, key: key)
+            } catch {
+                throw .invalid("discriminator.architecture", "\(error.description) (data samples have shape \(sampleShape))")
+            }
+        }
+        let mlp = try build(inputSize: dimension, outputSize: 1, key: key, player: "discriminator")
+        return sampleShape.count == 1 ? mlp : Sequential([Flatten(), mlp])
     }
 
     static func parseActivation(_ text: String, field: String) throws(GANConfigError) -> Activation {

@@ -9,9 +9,15 @@ import Datasets
 public enum TrainingPresets {
     public static let defaultName = "pacgan-ring"
 
-    public static var names: [String] { SyntheticData.names }
+    public static var names: [String] { SyntheticData.names + imagePresetNames }
+
+    /// The image presets (`imagePreset(_:)`).
+    public static let imagePresetNames = [
+        "dcgan-fashion", "dcgan-fashion-dragan", "dcgan-fashion-wgan-gp", "dcgan-mnist", "dcgan-cifar10", "dragan-mnist-mlp",
+    ]
 
     public static func named(_ name: String) throws(GANConfigError) -> GANConfig {
+        if imagePresetNames.contains(name) { return imagePreset(name) }
         guard SyntheticData.names.contains(name) else { throw .unknownPreset(name, valid: names) }
         switch name {
         case "pacgan-ring", "pacgan-grid": return pacgan(name)
@@ -111,5 +117,58 @@ public enum TrainingPresets {
             discriminator: PlayerSpec(widths: [128, 128], activation: "relu", optimizer: adam),
             objective: "ns", schedule: "alternating", batchSize: 256, steps: 5_000, paperSteps: 0,
             evalEvery: 500, evalSamples: 2500)
+    }
+
+    /// Image GANs [G unless tagged]. The DCGAN presets use `NN.DCGAN` (width 64), z ∈ ℝ¹⁰⁰ ~
+    /// N(0, I), batch 64, one D step per G step, and the DCGAN paper's Adam(2e-4, β = (0.5,
+    /// 0.999)) [V: DCGAN paper]; 3,000 steps by default (a few minutes per 1,000 steps on
+    /// 2 cores), evaluated every 500 steps on 1,000 samples.
+    /// - `dcgan-fashion`: NS-GAN, BatchNorm in both players (the README's quick preset).
+    /// - `dcgan-fashion-dragan`: NS + DRAGAN (λ = 10, `dragan.md` §3); D without BatchNorm,
+    ///   since the penalty is per sample.
+    /// - `dcgan-fashion-wgan-gp`: WGAN-GP as its paper trains DCGAN-like critics [V: WG]:
+    ///   λ = 10, 5 critic steps per generator step, Adam(1e-4, β = (0.5, 0.9)); critic without
+    ///   BatchNorm.
+    /// - `dcgan-mnist`, `dcgan-cifar10`: `dcgan-fashion` on MNIST (28×28×1) and CIFAR-10
+    ///   (32×32×3, three upsampling stages); both need user-supplied files.
+    /// - `dragan-mnist-mlp`: the DRAGAN authors' notebook (`dragan.md` §4) [V: KC]: G 100 →
+    ///   128 ReLU → 784, D 784 → 128 ReLU → 1, weights N(0, √(2/fan_in)), z ~ U[−1, 1]¹⁰⁰,
+    ///   Adam(1e-4, β = (0.5, 0.9)), batch 128, λ = 10, 199,999 iterations (CPU default
+    ///   20,000). One deviation [G]: pixels are in [−1, 1] with a tanh output, where the
+    ///   notebook uses [0, 1] and a sigmoid.
+    static func imagePreset(_ name: String) -> GANConfig {
+        let adam = OptimizerSpec(name: "adam", lr: 2e-4, beta1: 0.5, beta2: 0.999)
+        let images = name == "dcgan-mnist" || name == "dragan-mnist-mlp" ? "mnist" : name == "dcgan-cifar10" ? "cifar-10" : "fashion-mnist"
+        var config = GANConfig(
+            preset: name, data: DataSpec(images: images), latent: "normal", latentDim: 100,
+            generator: .dcgan(batchNorm: true, optimizer: adam), discriminator: .dcgan(batchNorm: true, optimizer: adam),
+            objective: "ns", schedule: "alternating", batchSize: 64, steps: 3_000, paperSteps: 0,
+            evalEvery: 500, evalSamples: 1_000, diagnosticsEvery: 0)
+        switch name {
+        case "dcgan-fashion-dragan":
+            config.discriminator.batchNorm = false
+            config.penalties = ["dragan"]
+        case "dcgan-fashion-wgan-gp":
+            let critic = OptimizerSpec(name: "adam", lr: 1e-4, beta1: 0.5, beta2: 0.9)
+            config.generator.optimizer = critic
+            config.discriminator = .dcgan(batchNorm: false, optimizer: critic)
+            config.objective = "wgan"
+            config.penalties = ["wgan-gp"]
+            config.schedule = "ratio:5:1"
+        case "dragan-mnist-mlp":
+            let notebook = OptimizerSpec(name: "adam", lr: 1e-4, beta1: 0.5, beta2: 0.9)
+            config.latent = "uniform"
+            config.generator = PlayerSpec(widths: [128], activation: "relu", outputActivation: "tanh",
+                                          initialization: "kaiming-normal", optimizer: notebook)
+            config.discriminator = PlayerSpec(widths: [128], activation: "relu", initialization: "kaiming-normal", optimizer: notebook)
+            config.penalties = ["dragan"]
+            config.batchSize = 128
+            config.steps = 20_000
+            config.paperSteps = 199_999
+            config.evalEvery = 1_000
+        default:
+            break
+        }
+        return config
     }
 }

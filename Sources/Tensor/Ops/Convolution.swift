@@ -29,16 +29,8 @@ extension Tensor {
         let outShape = [n, cout, geo.outH, geo.outW]
         let out = TensorStorage(count: ShapeMath.count(outShape), dtype: x.dtype)
         func run<T: TensorScalar>(_: T.Type) {
-            var cols = [T](repeating: 0, count: geo.colRows * geo.colCols)
-            let px = x.storage.typed(T.self), pw = w.storage.typed(T.self), po = out.typed(T.self)
-            let inSize = geo.channels * geo.height * geo.width, outSize = cout * geo.colCols
-            cols.withUnsafeMutableBufferPointer { c in
-                for i in 0..<n {
-                    geo.im2col(px + i * inSize, c.baseAddress!)
-                    gemm(transA: false, transB: false, m: cout, n: geo.colCols, k: geo.colRows, alpha: 1,
-                         pw, lda: geo.colRows, c.baseAddress!, ldb: geo.colCols, beta: 0, po + i * outSize, ldc: geo.colCols)
-                }
-            }
+            ConvolutionKernels.forward(x.storage.typed(T.self), w.storage.typed(T.self), out.typed(T.self),
+                                       images: n, outputChannels: cout, geo)
         }
         switch x.dtype {
         case .float32: run(Float.self)
@@ -59,16 +51,8 @@ extension Tensor {
         let outShape = [n, geo.channels, geo.height, geo.width]
         let out = TensorStorage(count: ShapeMath.count(outShape), dtype: g.dtype)
         func run<T: TensorScalar>(_: T.Type) {
-            var cols = [T](repeating: 0, count: geo.colRows * geo.colCols)
-            let pg = g.storage.typed(T.self), pw = w.storage.typed(T.self), po = out.typed(T.self)
-            let inSize = geo.channels * geo.height * geo.width, gSize = cout * geo.colCols
-            cols.withUnsafeMutableBufferPointer { c in
-                for i in 0..<n {
-                    gemm(transA: true, transB: false, m: geo.colRows, n: geo.colCols, k: cout, alpha: 1,
-                         pw, lda: geo.colRows, pg + i * gSize, ldb: geo.colCols, beta: 0, c.baseAddress!, ldc: geo.colCols)
-                    geo.col2im(c.baseAddress!, po + i * inSize)
-                }
-            }
+            ConvolutionKernels.inputGradient(g.storage.typed(T.self), w.storage.typed(T.self), out.typed(T.self),
+                                             images: n, outputChannels: cout, geo)
         }
         switch g.dtype {
         case .float32: run(Float.self)
@@ -85,18 +69,10 @@ extension Tensor {
     static func convWeightGradient(_ x: Tensor, _ g: Tensor, _ geo: ConvGeometry) -> Tensor {
         let (n, cout) = (x.shape[0], g.shape[1])
         let outShape = [cout, geo.channels, geo.kernelH, geo.kernelW]
-        let out = TensorStorage(zeros: ShapeMath.count(outShape), dtype: x.dtype)
+        let out = TensorStorage(count: ShapeMath.count(outShape), dtype: x.dtype)
         func run<T: TensorScalar>(_: T.Type) {
-            var cols = [T](repeating: 0, count: geo.colRows * geo.colCols)
-            let px = x.storage.typed(T.self), pg = g.storage.typed(T.self), po = out.typed(T.self)
-            let inSize = geo.channels * geo.height * geo.width, gSize = cout * geo.colCols
-            cols.withUnsafeMutableBufferPointer { c in
-                for i in 0..<n {
-                    geo.im2col(px + i * inSize, c.baseAddress!)
-                    gemm(transA: false, transB: true, m: cout, n: geo.colRows, k: geo.colCols, alpha: 1,
-                         pg + i * gSize, lda: geo.colCols, c.baseAddress!, ldb: geo.colCols, beta: 1, po, ldc: geo.colRows)
-                }
-            }
+            ConvolutionKernels.weightGradient(x.storage.typed(T.self), g.storage.typed(T.self), out.typed(T.self),
+                                              images: n, outputChannels: cout, geo)
         }
         switch x.dtype {
         case .float32: run(Float.self)

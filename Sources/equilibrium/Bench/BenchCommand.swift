@@ -35,7 +35,13 @@ struct BenchCommand: ParsableCommand {
 
     struct Gan: ParsableCommand {
         static let configuration = CommandConfiguration(
-            abstract: "Training steps/s of the small MLP GAN on the ring (the model of benchmarks/pytorch_gan_step.py), one thread.")
+            abstract: "Training steps/s of a GAN step: the ring MLP or the 28×28 DCGAN (the models of benchmarks/pytorch_gan_step.py).")
+
+        @Option(help: "mlp (the ring MLP GAN, batch 512) or dcgan (the 28×28 DCGAN, batch 64).")
+        var model: String = "mlp"
+
+        @Option(help: "OpenBLAS threads.")
+        var threads: Int = 1
 
         @Option(help: "Steps per timed trial.")
         var steps: Int = 200
@@ -59,6 +65,10 @@ struct BenchCommand: ParsableCommand {
             guard steps >= 1 else { throw ValidationError("--steps must be at least 1, got \(steps)") }
             guard trials >= 1 else { throw ValidationError("--trials must be at least 1, got \(trials)") }
             guard warmup >= 0 else { throw ValidationError("--warmup must be non-negative, got \(warmup)") }
+            guard GANBenchmark.Model(rawValue: model) != nil else {
+                throw ValidationError("--model must be mlp or dcgan, got '\(model)'")
+            }
+            guard threads >= 1 else { throw ValidationError("--threads must be at least 1, got \(threads)") }
             guard variant == "both" || GANBenchmark.Variant(rawValue: variant) != nil else {
                 throw ValidationError("--variant must be plain, dragan or both, got '\(variant)'")
             }
@@ -66,7 +76,7 @@ struct BenchCommand: ParsableCommand {
 
         func run() throws {
             let variants = variant == "both" ? GANBenchmark.Variant.allCases : [GANBenchmark.Variant(rawValue: variant)!]
-            let report = GANBenchmark(variants: variants, warmup: warmup, trials: trials, steps: steps, seed: seed).run()
+            let report = GANBenchmark(model: GANBenchmark.Model(rawValue: model)!, threads: threads, variants: variants, warmup: warmup, trials: trials, steps: steps, seed: seed).run()
             print(GANBenchmark.markdown(report))
             if let json {
                 let encoder = JSONEncoder()

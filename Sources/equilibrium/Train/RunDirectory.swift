@@ -42,6 +42,11 @@ struct RunDirectory {
 
     func file(_ name: String) -> String { (path as NSString).appendingPathComponent(name) }
 
+    /// Creates `name` inside the run directory if it is not there yet.
+    func makeSubdirectory(_ name: String) throws {
+        try FileManager.default.createDirectory(atPath: file(name), withIntermediateDirectories: true)
+    }
+
     /// Appends one JSON line to metrics.jsonl.
     func appendMetrics(_ object: [String: Any]) throws {
         let data = try JSONSerialization.data(withJSONObject: object, options: [.sortedKeys])

@@ -70,6 +70,18 @@ struct TrainingPlots {
         try PNGEncoder.write(canvas, to: path)
     }
 
+    /// Images [N, C, H, W]: the first `count` as an 8-column grid. Generated images come
+    /// from the run's fixed evaluation noise, so grids of different steps (and of runs with
+    /// the same seed) show the same latent points.
+    func writeImageGrid(to path: String, images: Tensor, title: String, count: Int = 64) throws {
+        guard images.rank == 4 else { return }
+        let shown = images.gathering(rows: Array(0..<min(count, images.shape[0]))).cast(to: .float32)
+        let grid = ImageGrid(values: shown.scalars(as: Float.self), count: shown.shape[0], channels: shown.shape[1],
+                             height: shown.shape[2], width: shown.shape[3], columns: 8, scale: shown.shape[2] <= 32 ? 2 : 1,
+                             title: title)
+        try PNGEncoder.write(grid.render(), to: path)
+    }
+
     static func span(_ values: [Double]) -> ClosedRange<Double> {
         let sorted = values.filter(\.isFinite).sorted()
         guard let lo = sorted.first, let hi = sorted.last else { return -1...1 }

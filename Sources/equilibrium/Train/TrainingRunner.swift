@@ -159,7 +159,9 @@ final class TrainingRunner {
             result["jsd_modes"] = coverage.isUndefined ? "nan" : coverage.jensenShannon
             result["protocol"] = coverage.metricProtocol.line
         }
-        let sliced = try SlicedWasserstein().evaluate(samples, reference: reference, context: protocolContext)
+        let sliced = try SlicedWasserstein().evaluate(samples.rank > 2 ? samples.flattened(from: 1) : samples,
+                                                      reference: reference.rank > 2 ? reference.flattened(from: 1) : reference,
+                                                      context: protocolContext)
         result["sliced_w1"] = sliced.value
         result["sliced_w1_protocol"] = sliced.metricProtocol.line
         if samples.rank == 2 && samples.shape[1] <= 2 {
@@ -239,8 +241,24 @@ final class TrainingRunner {
 
     func writePlots(step: Int, generated: Tensor) throws {
         let plots = TrainingPlots(config: config, setup: setup, evalKey: evalKey)
-        try plots.writeSamples(to: directory.file("samples.png"), step: step,
-                               samples: generated)
+        if generated.rank == 4 {
+            // Images: the latest grid, one per evaluation under grids/ (same noise every time),
+            // the EMA generator's beside it, and the data once for comparison.
+            let title = "\(config.preset) step \(step)"
+            try plots.writeImageGrid(to: directory.file("samples.png"), images: generated, title: title)
+            try directory.makeSubdirectory("grids")
+            try plots.writeImageGrid(to: directory.file(String(format: "grids/step-%07d.png", step)), images: generated, title: title)
+            if setup.trainer.generatorEMA != nil {
+                let ema = try setup.trainer.withAveragedGenerator(.exponential) { samples($0) }
+                try plots.writeImageGrid(to: directory.file("samples-ema.png"), images: ema, title: title + " (EMA)")
+            }
+            if !FileManager.default.fileExists(atPath: directory.file("real.png")) {
+                let real = setup.data.sample(64, key: evalKey.folded(in: 2), dtype: .float32)
+                try plots.writeImageGrid(to: directory.file("real.png"), images: real, title: "\(setup.dataName): data")
+            }
+        } else {
+            try plots.writeSamples(to: directory.file("samples.png"), step: step, samples: generated)
+        }
         try plots.writeCurves(to: directory.file("curves.png"), history: history, losses: losses)
     }
 }

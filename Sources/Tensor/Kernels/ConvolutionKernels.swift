@@ -1,0 +1,161 @@
+import Dispatch
+
+/// Threads the convolution kernels may use (1 by default).
+///
+/// The work is cut into chunks of images whose size depends only on the shapes, never on
+/// the thread count, and every chunk's result is written to its own place (weight gradients
+/// as per-chunk partial sums added in chunk order), so a run gives bit-identical numbers on
+/// any number of threads. Set it once at start-up (the CLI's `--threads`), before any
+/// convolution runs.
+public enum ConvolutionThreads {
+    nonisolated(unsafe) private static var value = 1
+
+    public static var count: Int { value }
+
+    public static func set(_ n: Int) {
+        precondition(n >= 1, "ConvolutionThreads: need at least one thread, got \(n)")
+        value = n
+    }
+}
+
+/// A raw pointer handed to worker threads that touch disjoint parts of its memory.
+struct SharedPointer<T>: @unchecked Sendable {
+    let base: UnsafeMutablePointer<T>
+}
+
+/// The image chunks of a batched convolution: `perChunk` images each (the last may hold
+/// fewer), about `targetColumns` GEMM columns per chunk, so one GEMM is large enough to run
+/// near peak and the column buffer (colRows × columns) stays small.
+struct ConvChunks {
+    let images: Int
+    let perChunk: Int
+    var count: Int { (images + perChunk - 1) / perChunk }
+
+    static let targetColumns = 1024
+
+    init(images: Int, columnsPerImage: Int) {
+        self.images = images
+        let wanted = Swift.max(1, Swift.min(images, (images * columnsPerImage + Self.targetColumns - 1) / Self.targetColumns))
+        perChunk = Swift.max(1, (images + wanted - 1) / wanted)
+    }
+
+    func range(_ chunk: Int) -> Range<Int> { (chunk * perChunk)..<Swift.min(images, (chunk + 1) * perChunk) }
+
+    /// Runs `body(chunk)` for every chunk on up to `ConvolutionThreads.count` workers; chunk
+    /// k always goes to worker k mod workers, so scheduling never changes what is computed.
+    func forEach(_ body: @Sendable (Int) -> Void) {
+        let workers = Swift.min(ConvolutionThreads.count, count)
+        if workers <= 1 {
+            for chunk in 0..<count { body(chunk) }
+            return
+        }
+        let total = count
+        DispatchQueue.concurrentPerform(iterations: workers) { worker in
+            var chunk = worker
+            while chunk < total {
+                body(chunk)
+                chunk += workers
+            }
+        }
+    }
+}
+
+/// The three GEMM-based convolution kernels on raw buffers. Images are [N, C, H, W] with the
+/// geometry's C, H, W; the convolution's output (or incoming gradient) is [N, Cout, Ho, Wo];
+/// weights are [Cout, colRows].
+enum ConvolutionKernels {
+    /// out = conv(x, w): per chunk, im2col of its images side by side, one GEMM, then each
+    /// image's [Cout, Ho·Wo] block copied to its place.
+    static func forward<T: TensorScalar>(_ x: UnsafePointer<T>, _ w: UnsafePointer<T>, _ out: UnsafeMutablePointer<T>,
+                                         images n: Int, outputChannels cout: Int, _ geo: ConvGeometry) {
+        let chunks = ConvChunks(images: n, columnsPerImage: geo.colCols)
+        let (xs, ws, os) = (SharedPointer(base: UnsafeMutablePointer(mutating: x)), SharedPointer(base: UnsafeMutablePointer(mutating: w)),
+                            SharedPointer(base: out))
+        chunks.forEach { chunk in
+            let images = chunks.range(chunk)
+            let ld = images.count * geo.colCols
+            let cols = UnsafeMutablePointer<T>.allocate(capacity: geo.colRows * ld)
+            let product = UnsafeMutablePointer<T>.allocate(capacity: cout * ld)
+            defer { cols.deallocate(); product.deallocate() }
+            for (k, image) in images.enumerated() {
+                geo.im2col(xs.base + image * geo.imageSize, cols + k * geo.colCols, ld: ld)
+            }
+            gemm(transA: false, transB: false, m: cout, n: ld, k: geo.colRows, alpha: 1,
+                 ws.base, lda: geo.colRows, cols, ldb: ld, beta: 0, product, ldc: ld)
+            for (k, image) in images.enumerated() {
+                for channel in 0..<cout {
+                    (os.base + (image * cout + channel) * geo.colCols)
+                        .update(from: product + channel * ld + k * geo.colCols, count: geo.colCols)
+                }
+            }
+        }
+    }
+
+    /// out = the adjoint of conv in its input: per chunk, the gradients gathered channel-major
+    /// [Cout, images·Ho·Wo], one GEMM wᵀ·g into columns, then col2im per image.
+    static func inputGradient<T: TensorScalar>(_ g: UnsafePointer<T>, _ w: UnsafePointer<T>, _ out: UnsafeMutablePointer<T>,
+                                               images n: Int, outputChannels cout: Int, _ geo: ConvGeometry) {
+        let chunks = ConvChunks(images: n, columnsPerImage: geo.colCols)
+        let (gs, ws, os) = (SharedPointer(base: UnsafeMutablePointer(mutating: g)), SharedPointer(base: UnsafeMutablePointer(mutating: w)),
+                            SharedPointer(base: out))
+        chunks.forEach { chunk in
+            let images = chunks.range(chunk)
+            let ld = images.count * geo.colCols
+            let gathered = UnsafeMutablePointer<T>.allocate(capacity: cout * ld)
+            let cols = UnsafeMutablePointer<T>.allocate(capacity: geo.colRows * ld)
+            defer { gathered.deallocate(); cols.deallocate() }
+            gatherChannelMajor(gs.base, into: gathered, images: images, channels: cout, plane: geo.colCols)
+            gemm(transA: true, transB: false, m: geo.colRows, n: ld, k: cout, alpha: 1,
+                 ws.base, lda: geo.colRows, gathered, ldb: ld, beta: 0, cols, ldc: ld)
+            for (k, image) in images.enumerated() {
+                geo.col2im(cols + k * geo.colCols, os.base + image * geo.imageSize, ld: ld)
+            }
+        }
+    }
+
+    /// out [Cout, colRows] = Σ_images g_i · im2col(x_i)ᵀ: one GEMM per chunk into the chunk's
+    /// own partial sum, then the partials added in chunk order.
+    static func weightGradient<T: TensorScalar>(_ x: UnsafePointer<T>, _ g: UnsafePointer<T>, _ out: UnsafeMutablePointer<T>,
+                                                images n: Int, outputChannels cout: Int, _ geo: ConvGeometry) {
+        let chunks = ConvChunks(images: n, columnsPerImage: geo.colCols)
+        let size = cout * geo.colRows
+        guard chunks.count > 0 else {
+            out.update(repeating: 0, count: size)
+            return
+        }
+        let partials = UnsafeMutablePointer<T>.allocate(capacity: size * chunks.count)
+        defer { partials.deallocate() }
+        let (xs, gs, ps) = (SharedPointer(base: UnsafeMutablePointer(mutating: x)), SharedPointer(base: UnsafeMutablePointer(mutating: g)),
+                            SharedPointer(base: partials))
+        chunks.forEach { chunk in
+            let images = chunks.range(chunk)
+            let ld = images.count * geo.colCols
+            let gathered = UnsafeMutablePointer<T>.allocate(capacity: cout * ld)
+            let cols = UnsafeMutablePointer<T>.allocate(capacity: geo.colRows * ld)
+            defer { gathered.deallocate(); cols.deallocate() }
+            gatherChannelMajor(gs.base, into: gathered, images: images, channels: cout, plane: geo.colCols)
+            for (k, image) in images.enumerated() {
+                geo.im2col(xs.base + image * geo.imageSize, cols + k * geo.colCols, ld: ld)
+            }
+            gemm(transA: false, transB: true, m: cout, n: geo.colRows, k: ld, alpha: 1,
+                 gathered, lda: ld, cols, ldb: ld, beta: 0, ps.base + chunk * size, ldc: geo.colRows)
+        }
+        out.update(from: partials, count: size)
+        for chunk in 1..<chunks.count {
+            let partial = partials + chunk * size
+            for i in 0..<size { out[i] += partial[i] }
+        }
+    }
+
+    /// [N, C, P] rows of `images` → [C, images·P]: image k's channel c lands at column k·P of
+    /// row c.
+    private static func gatherChannelMajor<T: TensorScalar>(_ source: UnsafePointer<T>, into target: UnsafeMutablePointer<T>,
+                                                            images: Range<Int>, channels: Int, plane: Int) {
+        let ld = images.count * plane
+        for (k, image) in images.enumerated() {
+            for c in 0..<channels {
+                (target + c * ld + k * plane).update(from: source + (image * channels + c) * plane, count: plane)
+            }
+        }
+    }
+}
