@@ -10,7 +10,8 @@ import Testing
 /// match benchmarks.md §2, overrides are validated with messages that name the field, and a
 /// seed fixes every number of a run.
 @Suite struct PresetTests {
-    @Test(arguments: TrainingPresets.names)
+    /// The synthetic presets (the image presets need image files: ImagePresetTests).
+    @Test(arguments: SyntheticData.names)
     func everyPresetValidatesAndBuilds(_ name: String) throws {
         var config = try TrainingPresets.named(name)
         config.evalSamples = 10
