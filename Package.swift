@@ -35,7 +35,7 @@ let package = Package(
         .target(name: "NN", dependencies: ["Tensor"]),
         .target(name: "Optim", dependencies: ["Tensor", "NN"]),
         .target(name: "Datasets", dependencies: ["Tensor", "CZlib"]),
-        .target(name: "Metrics", dependencies: ["Tensor", "Datasets"]),
+        .target(name: "Metrics", dependencies: ["Tensor", "Datasets", "CBLAS"]),
         .target(name: "Games", dependencies: ["Tensor", "NN", "Optim", "Datasets", "CCLP"]),
         .target(name: "Dynamics", dependencies: [
             "Tensor", "NN", "Optim", "Datasets", "Metrics", "Games", .product(name: "Numerics", package: "swift-numerics"),

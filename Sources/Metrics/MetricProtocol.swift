@@ -134,6 +134,16 @@ public enum MetricError: Error, Equatable, CustomStringConvertible {
     case unsupportedDimension(metric: String, dimension: Int, supported: String)
     case invalidParameter(String)
     case inconsistentProtocols(String)
+    /// Fewer samples than the computation needs (e.g. rows < splits, or ≤ k points for k-NN radii).
+    case tooFewSamples(what: String, needed: Int, got: Int)
+    /// An input tensor or matrix has the wrong shape (`expected` in words, e.g. "[N, K]").
+    case shapeMismatch(what: String, expected: String, got: [Int])
+    /// An input value is NaN or infinite; `row` and `column` locate the first one.
+    case nonFinite(what: String, row: Int, column: Int)
+    /// A row that should be a probability vector is not one (negative entry, or sum off 1).
+    case notAProbabilityVector(what: String, row: Int, reason: String)
+    /// A LAPACK routine reported failure (info < 0: illegal argument; info > 0: no convergence).
+    case lapackFailure(routine: String, info: Int)
 
     public var description: String {
         switch self {
@@ -142,6 +152,12 @@ public enum MetricError: Error, Equatable, CustomStringConvertible {
         case .unsupportedDimension(let metric, let d, let supported): return "\(metric): dimension \(d) is not supported (\(supported))"
         case .invalidParameter(let message): return message
         case .inconsistentProtocols(let message): return "cannot aggregate results with different protocols: \(message)"
+        case .tooFewSamples(let what, let needed, let got): return "\(what): needs at least \(needed) samples, got \(got)"
+        case .shapeMismatch(let what, let expected, let got): return "\(what): expected shape \(expected), got \(got)"
+        case .nonFinite(let what, let row, let column): return "\(what): NaN or infinity at row \(row), column \(column)"
+        case .notAProbabilityVector(let what, let row, let reason): return "\(what): row \(row) is not a probability vector (\(reason))"
+        case .lapackFailure(let routine, let info):
+            return "\(routine) failed with info = \(info) (\(info < 0 ? "illegal value in argument \(-info)" : "did not converge"))"
         }
     }
 }
