@@ -19,6 +19,20 @@ public struct StoredClassifier: Sendable {
         public var testCount: Int
         public var testAccuracy: Double
         public var trainSeconds: Double
+
+        public init(dataset: String, imageShape: [Int], classes: Int, architecture: String,
+                    training: EvaluationClassifier.TrainingSettings, trainCount: Int, testCount: Int, testAccuracy: Double,
+                    trainSeconds: Double) {
+            self.dataset = dataset
+            self.imageShape = imageShape
+            self.classes = classes
+            self.architecture = architecture
+            self.training = training
+            self.trainCount = trainCount
+            self.testCount = testCount
+            self.testAccuracy = testAccuracy
+            self.trainSeconds = trainSeconds
+        }
     }
 
     public let record: Record

@@ -45,12 +45,15 @@ public struct GANConfig: Codable, Sendable, Equatable {
     /// then a linear decay to 0 over the last fraction F of `steps` (F = 1: the whole run),
     /// as the DRAGAN authors suggest for convergence ("decaying learning rate").
     public var lrDecay: String
+    /// An evaluation classifier directory (`equilibrium classifier train`): image runs then
+    /// report classifier score, FCD and precision/recall at every evaluation.
+    public var classifier: String?
 
     public init(preset: String, data: DataSpec, latent: String = "normal", latentDim: Int, generator: PlayerSpec,
                 discriminator: PlayerSpec, objective: String = "ns", penalties: [String] = [], penaltyWeight: Double = 10,
                 schedule: String = "alternating", batchSize: Int, steps: Int, paperSteps: Int = 0, seed: UInt64 = 0,
                 evalEvery: Int = 1000, evalSamples: Int = 2500, checkpointEvery: Int = 0, emaDecay: Double = 0,
-                diagnosticsEvery: Int = 100, lrDecay: String = "none") {
+                diagnosticsEvery: Int = 100, lrDecay: String = "none", classifier: String? = nil) {
         self.preset = preset
         self.data = data
         self.latent = latent
@@ -71,6 +74,7 @@ public struct GANConfig: Codable, Sendable, Equatable {
         self.emaDecay = emaDecay
         self.diagnosticsEvery = diagnosticsEvery
         self.lrDecay = lrDecay
+        self.classifier = classifier
     }
 }
 
@@ -104,7 +108,8 @@ extension GANConfig {
             evalEvery: try c.decode(Int.self, forKey: .evalEvery), evalSamples: try c.decode(Int.self, forKey: .evalSamples),
             checkpointEvery: try c.decode(Int.self, forKey: .checkpointEvery), emaDecay: try c.decode(Double.self, forKey: .emaDecay),
             diagnosticsEvery: try c.decode(Int.self, forKey: .diagnosticsEvery),
-            lrDecay: try c.decodeIfPresent(String.self, forKey: .lrDecay) ?? "none")
+            lrDecay: try c.decodeIfPresent(String.self, forKey: .lrDecay) ?? "none",
+            classifier: try c.decodeIfPresent(String.self, forKey: .classifier))
     }
 }
 
@@ -172,6 +177,9 @@ extension GANConfig {
         guard diagnosticsEvery >= 0 else { throw .invalid("diagnostics_every", "must be ≥ 0, got \(diagnosticsEvery)") }
         guard emaDecay >= 0 && emaDecay < 1 else { throw .invalid("ema_decay", "must be in [0, 1), got \(emaDecay)") }
         _ = try parsedLearningRateDecay()
+        if classifier != nil && data.images == nil {
+            throw .invalid("classifier", "an evaluation classifier needs image data (data.images)")
+        }
         if let images = data.images {
             // Finding the files is enough here; makeSetup reads and validates them.
             try ImageData.check(images)

@@ -52,6 +52,7 @@ extension GANConfig {
         let extra: Set<String> = switch path {
         case "data": ["preset", "means", "std", "images"]
         case "generator", "discriminator": ["output_bias"]
+        case "": ["classifier"]
         default: []
         }
         for (key, value) in values {

@@ -50,7 +50,7 @@ public enum ImageData {
         do {
             let (train, test) = try ImageDatasetCatalog.load(located)
             return ResolvedImageData(train: train, test: test,
-                                     description: "\(located.dataset.name) (train \(train.count), \(located.directory))")
+                                     description: "\(located.dataset.name) (train \(train.count))")
         } catch {
             throw .invalid("data.images", "\(error)")
         }

@@ -8,9 +8,12 @@ import Foundation
 struct TrainCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "train",
-        abstract: "Train a GAN on a synthetic preset; writes metrics, plots, checkpoints and a summary.",
+        abstract: "Train a GAN on a synthetic or image preset; writes metrics, plots, checkpoints and a summary.",
         discussion: """
             Presets: \(TrainingPresets.names.joined(separator: ", ")).
+            Image runs (dcgan-*, dragan-mnist-mlp) write image grids from fixed noise every evaluation \
+            (samples.png, grids/step-N.png, samples-ema.png with --ema); with --classifier they also report \
+            classifier score, FCD and precision/recall against the test split.
             Values come from the preset, then --config (TOML or JSON; any field of the \
             resolved config, see config.json in a run directory), then flags.
             """)
@@ -26,11 +29,18 @@ struct TrainCommand: ParsableCommand {
     @Option(help: "Checkpoint every N steps (0: at the end only).") var checkpointEvery: Int?
     @Option(help: "EMA decay of the generator (0: none); the EMA generator is evaluated too.") var ema: Double?
     @Option(help: "Learning-rate decay of both players: none, linear (to 0 at the last step) or linear:F (over the last fraction F of the steps).") var lrDecay: String?
+    @Option(help: "Image data for the run: fashion-mnist, mnist or cifar-10 (see `equilibrium data`).") var data: String?
+    @Option(help: "Evaluation classifier directory (from `equilibrium classifier train`) for image metrics.") var classifier: String?
+    @Option(help: "Threads for the convolutions (results do not depend on it).") var threads: Int = 1
     @Option(help: "Run directory.") var out: String?
     @Option(help: "Resume the run in this directory from its checkpoint (--steps may extend it).") var resume: String?
     @Flag(help: "Print the resolved config as JSON and exit.") var printConfig = false
 
     func validate() throws {
+        guard threads >= 1 else { throw ValidationError("--threads must be at least 1, got \(threads)") }
+        if resume != nil && (data != nil || classifier != nil) {
+            throw ValidationError("--resume takes the data and classifier from the checkpoint; do not combine it with --data or --classifier")
+        }
         if resume != nil && (gan.preset != nil || gan.config != nil) {
             throw ValidationError("--resume takes the config from the checkpoint; do not combine it with --preset or --config")
         }
@@ -48,6 +58,8 @@ struct TrainCommand: ParsableCommand {
         if let checkpointEvery { c.checkpointEvery = checkpointEvery }
         if let ema { c.emaDecay = ema }
         if let lrDecay { c.lrDecay = lrDecay }
+        if let data { c.data = DataSpec(images: data) }
+        if let classifier { c.classifier = classifier }
         try c.validate()
         return c
     }
@@ -66,6 +78,7 @@ struct TrainCommand: ParsableCommand {
     }
 
     func runTraining() throws {
+        ConvolutionThreads.set(threads)
         let runner: TrainingRunner
         if let resume {
             let checkpoint = try Checkpoint.read(from: (resume as NSString).appendingPathComponent("checkpoint"))

@@ -136,6 +136,11 @@ struct TrainingPlots {
                            series: [LineSeries(label: "modes covered", x: steps, y: modes),
                                     LineSeries(label: "HQ fraction × \(total)", x: steps, y: hq, dashed: true)])
             top.yRange = 0...Double(total) * 1.05
+        } else if history.first?["fcd"] != nil {
+            top = LinePlot(axes: Axes(title: "image metrics (\(config.evalSamples) samples per evaluation)", xLabel: "step",
+                                      yLabel: "FCD / classifier score / sliced W1"),
+                           series: [series("fcd", "FCD"), series("classifier_score", "classifier score"),
+                                    series("ema_fcd", "FCD (EMA)", dashed: true), series("sliced_w1", "sliced W1")].compactMap { $0 })
         } else {
             top = LinePlot(axes: Axes(title: "divergence to the data", xLabel: "step", yLabel: "JS / sliced W1"),
                            series: [series("hist_js", "JS (50 bins)"), series("sliced_w1", "sliced W1 (64 directions)")].compactMap { $0 })

@@ -1,3 +1,4 @@
+import ArgumentParser
 import Equilibrium
 import Foundation
 
@@ -16,6 +17,8 @@ final class TrainingRunner {
     /// Latent batch and reference samples of every evaluation: fixed, so evaluations are
     /// comparable across steps and runs of the same seed.
     let evalKey: RandomKey
+    /// Classifier-based image metrics, when the config names a classifier.
+    let imageEvaluator: ImageEvaluator?
     private var history: [[String: Any]] = []
     private var losses: [(step: Int, d: Double, g: Double)] = []
 
@@ -30,6 +33,15 @@ final class TrainingRunner {
             history = Self.readHistory(directory.file("metrics.jsonl"))
         }
         evalKey = RandomKey(seed: config.seed).folded(in: 0xE7A1)
+        if let classifier = config.classifier, let images = config.data.images {
+            guard let test = try ImageData.resolve(images).test else {
+                throw ValidationError("\(images) has no test split for the classifier metrics' reference")
+            }
+            imageEvaluator = try ImageEvaluator(classifierDirectory: classifier, reference: test,
+                                                referenceName: "\(images) test split", referenceCount: 10_000)
+        } else {
+            imageEvaluator = nil
+        }
         try directory.write("config.json", data: try ConfigLoader.encoder().encode(config))
     }
 
@@ -164,6 +176,9 @@ final class TrainingRunner {
                                                       context: protocolContext)
         result["sliced_w1"] = sliced.value
         result["sliced_w1_protocol"] = sliced.metricProtocol.line
+        if let imageEvaluator, samples.rank == 4 {
+            for (key, value) in try imageEvaluator.metrics(of: samples, context: protocolContext) { result[key] = value }
+        }
         if samples.rank == 2 && samples.shape[1] <= 2 {
             let histogram = try HistogramDivergence(bins: 50).evaluate(samples, reference: reference, context: protocolContext)
             result["hist_js"] = histogram.jensenShannon
@@ -183,6 +198,9 @@ final class TrainingRunner {
         if let w1 = record["coverage_w1"] as? Double { parts.append(String(format: "W1 %.3f", w1)) }
         if let js = record["js_analytic"] as? Double { parts.append(String(format: "JS %.3f", js)) }
         if let js = record["hist_js"] as? Double { parts.append(String(format: "JS(hist) %.3f", js)) }
+        if let score = record["classifier_score"] as? Double { parts.append(String(format: "IS %.2f", score)) }
+        if let fcd = record["fcd"] as? Double { parts.append(String(format: "FCD %.2f", fcd)) }
+        if let p = record["precision"] as? Double, let r = record["recall"] as? Double { parts.append(String(format: "P %.2f R %.2f", p, r)) }
         if record["modes_covered"] == nil, let sw = record["sliced_w1"] as? Double { parts.append(String(format: "SW1 %.3f", sw)) }
         if let d = record["d_loss"] as? Double, let g = record["g_loss"] as? Double { parts.append(String(format: "L_D %.3f L_G %.3f", d, g)) }
         return parts.joined(separator: "  ")
@@ -200,7 +218,9 @@ final class TrainingRunner {
             "steps_per_second": Double(setup.trainer.step - startStep) / max(wallSeconds, 1e-9),
         ]
         for key in ["modes_covered", "modes_total", "high_quality_fraction", "reverse_kl", "jsd_modes", "hist_js", "hist_tv",
-                    "protocol", "ema_modes_covered", "ema_high_quality_fraction", "ema_reverse_kl", "sliced_w1"] {
+                    "protocol", "ema_modes_covered", "ema_high_quality_fraction", "ema_reverse_kl", "sliced_w1",
+                    "classifier_score", "classifier_score_std", "classifier_score_protocol", "fcd", "fcd_protocol",
+                    "precision", "recall", "precision_recall_protocol", "ema_classifier_score", "ema_fcd"] {
             summary[key] = last[key] ?? NSNull()
         }
         if setup.data is LineSegment {
@@ -235,6 +255,16 @@ final class TrainingRunner {
         if let js = s["js_analytic"] as? Double { lines.append(String(format: "  JS (exact)           %.4f", js)) }
         if let js = s["hist_js"] as? Double { lines.append(String(format: "  JS (histogram)       %.4f", js)) }
         if let sw = s["sliced_w1"] as? Double { lines.append(String(format: "  sliced W1            %.4f", sw)) }
+        if let score = s["classifier_score"] as? Double, let std = s["classifier_score_std"] as? Double {
+            lines.append(String(format: "  classifier score     %.3f ± %.3f (std over splits)", score, std))
+        }
+        if let fcd = s["fcd"] as? Double { lines.append(String(format: "  FCD                  %.4f", fcd)) }
+        if let p = s["precision"] as? Double, let r = s["recall"] as? Double {
+            lines.append(String(format: "  precision / recall   %.3f / %.3f", p, r))
+        }
+        for key in ["classifier_score_protocol", "fcd_protocol", "precision_recall_protocol"] {
+            if let line = s[key] as? String { lines.append("  " + line) }
+        }
         if let p = s["protocol"] as? String { lines.append("  " + p) }
         return lines.joined(separator: "\n")
     }
