@@ -49,7 +49,21 @@ public struct LabeledImages: Sendable {
             }
             labels.append(label)
         }
+        return LabeledImages(images: imageTensor(imageArray, transposed: transposed), labels: labels)
+    }
 
+    /// An image IDX of unsigned bytes [N, rows, columns] without a label file, as
+    /// [N, 1, H, W] with every label 0 (plain or gzip; `transposed` as in
+    /// `idx(images:labels:validLabels:transposed:)`).
+    public static func idx(images imagePath: String, transposed: Bool = false) throws(ImageDataError) -> LabeledImages {
+        let (imageArray, imagesCompressed) = try IDXReader.readNotingCompression(from: imagePath)
+        try expectUnsignedBytes(imageArray, rank: 3, dimensionNames: "[images, rows, columns]", file: imagePath, decompressed: imagesCompressed)
+        return LabeledImages(images: imageTensor(imageArray, transposed: transposed), labels: [Int](repeating: 0, count: imageArray.shape[0]))
+    }
+
+    /// A checked [N, rows, columns] unsigned-byte IDX array as [N, 1, H, W] pixel values.
+    private static func imageTensor(_ imageArray: IDXArray, transposed: Bool) -> Tensor {
+        let n = imageArray.shape[0]
         let rows = imageArray.shape[1], columns = imageArray.shape[2]
         let (height, width) = transposed ? (columns, rows) : (rows, columns)
         let plane = rows * columns
@@ -69,7 +83,7 @@ public struct LabeledImages: Sendable {
                 }
             }
         }
-        return LabeledImages(images: images, labels: labels)
+        return images
     }
 
     /// CIFAR-10 batch files (plain or gzip), concatenated in the order given, as
