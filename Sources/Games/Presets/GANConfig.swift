@@ -121,12 +121,19 @@ public struct DataSpec: Codable, Sendable, Equatable {
     public var means: [[Double]]?
     public var std: Double?
     public var images: String?
+    /// A PNG folder's images are centre-cropped and resized to this side (default 32).
+    public var imageSize: Int?
+    /// … and given 1 (grey) or 3 (RGB, the default) channels.
+    public var imageChannels: Int?
 
-    public init(preset: String? = nil, means: [[Double]]? = nil, std: Double? = nil, images: String? = nil) {
+    public init(preset: String? = nil, means: [[Double]]? = nil, std: Double? = nil, images: String? = nil,
+                imageSize: Int? = nil, imageChannels: Int? = nil) {
         self.preset = preset
         self.means = means
         self.std = std
         self.images = images
+        self.imageSize = imageSize
+        self.imageChannels = imageChannels
     }
 }
 
@@ -184,6 +191,10 @@ extension GANConfig {
             // Finding the files is enough here; makeSetup reads and validates them.
             try ImageData.check(images)
             guard data.means == nil else { throw .invalid("data", "set either images or means, not both") }
+            if let size = data.imageSize, size < 8 { throw .invalid("data.image_size", "must be at least 8, got \(size)") }
+            if let channels = data.imageChannels, channels != 1 && channels != 3 {
+                throw .invalid("data.image_channels", "must be 1 or 3, got \(channels)")
+            }
         } else {
             _ = try resolvedData()
             if generator.isConvolutional || discriminator.isConvolutional {
@@ -301,8 +312,8 @@ extension GANConfig {
     public func resolvedData() throws(GANConfigError) -> (any Distribution, (any ModalDistribution)?, String) {
         if let images = data.images {
             guard data.means == nil else { throw .invalid("data", "set either images or means, not both") }
-            let resolved = try ImageData.resolve(images)
-            return (ImageDistribution(resolved.train, name: resolved.description), nil, resolved.description)
+            let resolved = try ImageData.resolve(images, pngSize: data.imageSize ?? 32, pngChannels: data.imageChannels ?? 3)
+            return (resolved.distribution, nil, resolved.description)
         }
         if let means = data.means {
             guard let std = data.std else { throw .invalid("data.std", "a user-defined mixture needs std") }

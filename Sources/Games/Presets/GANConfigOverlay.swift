@@ -32,7 +32,7 @@ extension GANConfig {
             // A user mixture or image set replaces the preset's data (and each the other).
             var spec = merged["data"] as? [String: Any] ?? [:]
             spec["preset"] = nil
-            if data["images"] == nil { spec["images"] = nil }
+            if data["images"] == nil { spec["images"] = nil; spec["image_size"] = nil; spec["image_channels"] = nil }
             if data["means"] == nil { spec["means"] = nil; spec["std"] = nil }
             merged["data"] = spec
         }
@@ -50,7 +50,7 @@ extension GANConfig {
         var result = base
         // Optional fields are absent from the encoded base when unset; they are still keys.
         let extra: Set<String> = switch path {
-        case "data": ["preset", "means", "std", "images"]
+        case "data": ["preset", "means", "std", "images", "image_size", "image_channels"]
         case "generator", "discriminator": ["output_bias"]
         case "": ["classifier"]
         default: []

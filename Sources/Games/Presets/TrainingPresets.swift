@@ -14,6 +14,7 @@ public enum TrainingPresets {
     /// The image presets (`imagePreset(_:)`).
     public static let imagePresetNames = [
         "dcgan-fashion", "dcgan-fashion-dragan", "dcgan-fashion-wgan-gp", "dcgan-mnist", "dcgan-cifar10", "dragan-mnist-mlp",
+        "dcgan-stacked-fashion", "dcgan-stacked-fashion-dragan", "dcgan-stacked-fashion-unrolled",
     ]
 
     public static func named(_ name: String) throws(GANConfigError) -> GANConfig {
@@ -136,16 +137,22 @@ public enum TrainingPresets {
     ///   Adam(1e-4, β = (0.5, 0.9)), batch 128, λ = 10, 199,999 iterations (CPU default
     ///   20,000). One deviation [G]: pixels are in [−1, 1] with a tanh output, where the
     ///   notebook uses [0, 1] and a sigmoid.
+    /// - `dcgan-stacked-fashion[-dragan|-unrolled]`: Stacked Fashion-MNIST (28×28×3, 1,000
+    ///   label-triple modes, `benchmarks.md` §5; **not comparable** with the Stacked-MNIST
+    ///   tables) with the DCGAN players: NS, NS + DRAGAN (D without BatchNorm), and 5-step
+    ///   unrolled NS.
     static func imagePreset(_ name: String) -> GANConfig {
         let adam = OptimizerSpec(name: "adam", lr: 2e-4, beta1: 0.5, beta2: 0.999)
-        let images = name == "dcgan-mnist" || name == "dragan-mnist-mlp" ? "mnist" : name == "dcgan-cifar10" ? "cifar-10" : "fashion-mnist"
+        let images = name == "dcgan-mnist" || name == "dragan-mnist-mlp" ? "mnist"
+            : name == "dcgan-cifar10" ? "cifar-10"
+            : name.hasPrefix("dcgan-stacked-fashion") ? "stacked-fashion-mnist" : "fashion-mnist"
         var config = GANConfig(
             preset: name, data: DataSpec(images: images), latent: "normal", latentDim: 100,
             generator: .dcgan(batchNorm: true, optimizer: adam), discriminator: .dcgan(batchNorm: true, optimizer: adam),
             objective: "ns", schedule: "alternating", batchSize: 64, steps: 3_000, paperSteps: 0,
             evalEvery: 500, evalSamples: 1_000, diagnosticsEvery: 0)
         switch name {
-        case "dcgan-fashion-dragan":
+        case "dcgan-fashion-dragan", "dcgan-stacked-fashion-dragan":
             config.discriminator.batchNorm = false
             config.penalties = ["dragan"]
         case "dcgan-fashion-wgan-gp":
@@ -155,6 +162,8 @@ public enum TrainingPresets {
             config.objective = "wgan"
             config.penalties = ["wgan-gp"]
             config.schedule = "ratio:5:1"
+        case "dcgan-stacked-fashion-unrolled":
+            config.schedule = "unrolled:5"
         case "dragan-mnist-mlp":
             let notebook = OptimizerSpec(name: "adam", lr: 1e-4, beta1: 0.5, beta2: 0.9)
             config.latent = "uniform"

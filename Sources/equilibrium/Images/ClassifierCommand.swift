@@ -35,6 +35,9 @@ struct ClassifierCommand: ParsableCommand {
         func run() throws {
             ConvolutionThreads.set(threads)
             let images = try ImageData.resolve(data)
+            guard let trainSet = images.train else {
+                throw ValidationError("\(data) is drawn lazily (stacked); train the classifier on its base set, e.g. --data \(images.stackedFrom ?? "fashion-mnist")")
+            }
             guard let test = images.test else { throw ValidationError("\(data) has no test split to measure the classifier on") }
             let settings = EvaluationClassifier.TrainingSettings(epochs: epochs, seed: seed)
             print("training the evaluation classifier on \(images.description): \(EvaluationClassifier.architecture), \(epochs) epochs, batch \(settings.batchSize), seed \(seed)")
@@ -42,7 +45,7 @@ struct ClassifierCommand: ParsableCommand {
             let progress = ProgressLine(label: "classifier \(data)", unit: "steps")
             let clock = ContinuousClock(), started = clock.now
             var recent: [Double] = []
-            let classifier = EvaluationClassifier.train(on: images.train, settings: settings) { step, total, loss in
+            let classifier = EvaluationClassifier.train(on: trainSet, settings: settings) { step, total, loss in
                 recent.append(loss)
                 if recent.count > 50 { recent.removeFirst() }
                 progress.update(done: step, total: total, detail: String(format: "loss %.4f (mean of last %d)", recent.reduce(0, +) / Double(recent.count), recent.count))
@@ -52,7 +55,7 @@ struct ClassifierCommand: ParsableCommand {
             let accuracy = classifier.accuracy(on: test)
             let record = StoredClassifier.Record(
                 dataset: data, imageShape: classifier.imageShape, classes: classifier.classes, architecture: EvaluationClassifier.architecture,
-                training: settings, trainCount: images.train.count, testCount: test.count, testAccuracy: accuracy, trainSeconds: seconds)
+                training: settings, trainCount: trainSet.count, testCount: test.count, testAccuracy: accuracy, trainSeconds: seconds)
             let directory = out ?? "classifiers/\(data)"
             let stored = try StoredClassifier.save(classifier, record: record, to: directory)
             print(String(format: "test accuracy %.2f %% on %d images; trained in %.1f s", 100 * accuracy, test.count, seconds))
@@ -78,7 +81,7 @@ struct ClassifierCommand: ParsableCommand {
     /// (≈ number of classes for an accurate classifier), and train-vs-test FCD and
     /// precision/recall on 10,000 images each.
     static func sanityCheck(classifierDirectory: String, images: ResolvedImageData, dataName: String) throws {
-        guard let test = images.test else { return }
+        guard let test = images.test, let trainSet = images.train else { return }
         let evaluator = try ImageEvaluator(classifierDirectory: classifierDirectory, reference: test,
                                            referenceName: "\(dataName) test split", referenceCount: 10_000)
         let accuracy = evaluator.classifier.accuracy(on: test)
@@ -88,8 +91,8 @@ struct ClassifierCommand: ParsableCommand {
         let probabilities = evaluator.classifier.evaluate(test.images).probabilities
         let score = try ClassifierScore(classifier: evaluator.identity).evaluate(probabilities, context: testContext)
         print(score.report)
-        let n = min(10_000, images.train.count)
-        let train = images.train.images.gathering(rows: Array(0..<n))
+        let n = min(10_000, trainSet.count)
+        let train = trainSet.images.gathering(rows: Array(0..<n))
         let metrics = try evaluator.metrics(of: train, context: context)
         print(String(format: "FCD(train first %d, test) = %.4f", n, metrics["fcd"] as! Double))
         print(metrics["fcd_protocol"] as! String)

@@ -7,15 +7,33 @@ import Foundation
 /// modes and KL over channel-label triples. Every value comes with its protocol line.
 ///
 /// The reference features (the test split's first `referenceCount` images) are computed once.
+/// For stacked data the single-channel classifier labels each channel instead, and the
+/// metrics are the modes and KL over label triples.
 struct ImageEvaluator {
     let classifier: EvaluationClassifier
     let stored: StoredClassifier
     let identity: ClassifierIdentity
     let referenceFeatures: Tensor
-    let referenceMoments: FeatureMoments
+    let referenceMoments: FeatureMoments?
     let referenceSplit: String
     /// Splits of the classifier score (10 by default, fewer when there are few samples).
     let splits: Int
+    /// Stacked data: count label triples.
+    let stacked: Bool
+
+    /// Stacked data: each of the three channels is classified by the base set's classifier.
+    init(stackedClassifierDirectory directory: String) throws {
+        (classifier, stored) = try StoredClassifier.load(from: directory)
+        guard classifier.imageShape[0] == 1, classifier.classes == 10 else {
+            throw ValidationError("stacked data needs a single-channel 10-class classifier of its base set; \(directory) takes \(classifier.imageShape) with \(classifier.classes) classes")
+        }
+        identity = try ClassifierIdentity(id: stored.id, weightsHash: "fnv1a64:" + stored.weightsHash, testAccuracy: stored.record.testAccuracy)
+        referenceFeatures = Tensor.zeros([0])
+        referenceMoments = nil
+        referenceSplit = "none"
+        splits = 1
+        stacked = true
+    }
 
     init(classifierDirectory: String, reference: LabeledImages, referenceName: String, referenceCount: Int, splits: Int = 10) throws {
         let (classifier, stored) = try StoredClassifier.load(from: classifierDirectory)
@@ -30,13 +48,25 @@ struct ImageEvaluator {
         referenceMoments = try FeatureMoments(features: referenceFeatures, what: "reference features")
         referenceSplit = "\(referenceName), first \(count) images"
         self.splits = splits
+        stacked = false
     }
 
     /// Metrics of `images` [N, C, H, W] as flat record fields ("classifier_score", "fcd",
     /// "precision", "recall", each with a "…_protocol" line).
     func metrics(of images: Tensor, context: MetricContext) throws -> [String: Any] {
-        let (features, probabilities) = classifier.evaluate(images)
         var result: [String: Any] = [:]
+        if stacked {
+            let (n, h, w) = (images.shape[0], images.shape[2], images.shape[3])
+            let labels = classifier.predict(images.detached().reshaped([n * 3, 1, h, w]))
+            let triples = (0..<n).map { Array(labels[(3 * $0)..<(3 * $0 + 3)]) }
+            let modes = try StackedModeCount(classifier: identity).evaluate(labels: triples, context: context)
+            result["stacked_modes"] = modes.modesCovered
+            result["stacked_kl"] = modes.kl
+            result["stacked_protocol"] = modes.metricProtocol.line
+            return result
+        }
+        guard let referenceMoments else { return result }
+        let (features, probabilities) = classifier.evaluate(images)
         let score = try ClassifierScore(classifier: identity, splits: min(splits, images.shape[0])).evaluate(probabilities, context: context)
         result["classifier_score"] = score.mean
         result["classifier_score_std"] = score.standardDeviation

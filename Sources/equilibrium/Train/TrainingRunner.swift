@@ -33,8 +33,11 @@ final class TrainingRunner {
             history = Self.readHistory(directory.file("metrics.jsonl"))
         }
         evalKey = RandomKey(seed: config.seed).folded(in: 0xE7A1)
-        if let classifier = config.classifier, let images = config.data.images {
-            guard let test = try ImageData.resolve(images).test else {
+        if let classifier = config.classifier, let images = config.data.images,
+           try ImageData.resolve(images, pngSize: config.data.imageSize ?? 32, pngChannels: config.data.imageChannels ?? 3).stackedFrom != nil {
+            imageEvaluator = try ImageEvaluator(stackedClassifierDirectory: classifier)
+        } else if let classifier = config.classifier, let images = config.data.images {
+            guard let test = try ImageData.resolve(images, pngSize: config.data.imageSize ?? 32, pngChannels: config.data.imageChannels ?? 3).test else {
                 throw ValidationError("\(images) has no test split for the classifier metrics' reference")
             }
             imageEvaluator = try ImageEvaluator(classifierDirectory: classifier, reference: test,
@@ -200,6 +203,9 @@ final class TrainingRunner {
         if let js = record["hist_js"] as? Double { parts.append(String(format: "JS(hist) %.3f", js)) }
         if let score = record["classifier_score"] as? Double { parts.append(String(format: "IS %.2f", score)) }
         if let fcd = record["fcd"] as? Double { parts.append(String(format: "FCD %.2f", fcd)) }
+        if let modes = record["stacked_modes"] as? Int, let kl = record["stacked_kl"] as? Double {
+            parts.append(String(format: "modes %d/1000 KL %.3f", modes, kl))
+        }
         if let p = record["precision"] as? Double, let r = record["recall"] as? Double { parts.append(String(format: "P %.2f R %.2f", p, r)) }
         if record["modes_covered"] == nil, let sw = record["sliced_w1"] as? Double { parts.append(String(format: "SW1 %.3f", sw)) }
         if let d = record["d_loss"] as? Double, let g = record["g_loss"] as? Double { parts.append(String(format: "L_D %.3f L_G %.3f", d, g)) }
@@ -220,7 +226,8 @@ final class TrainingRunner {
         for key in ["modes_covered", "modes_total", "high_quality_fraction", "reverse_kl", "jsd_modes", "hist_js", "hist_tv",
                     "protocol", "ema_modes_covered", "ema_high_quality_fraction", "ema_reverse_kl", "sliced_w1",
                     "classifier_score", "classifier_score_std", "classifier_score_protocol", "fcd", "fcd_protocol",
-                    "precision", "recall", "precision_recall_protocol", "ema_classifier_score", "ema_fcd"] {
+                    "precision", "recall", "precision_recall_protocol", "ema_classifier_score", "ema_fcd",
+                    "stacked_modes", "stacked_kl", "stacked_protocol", "ema_stacked_modes", "ema_stacked_kl"] {
             summary[key] = last[key] ?? NSNull()
         }
         if setup.data is LineSegment {
@@ -262,7 +269,10 @@ final class TrainingRunner {
         if let p = s["precision"] as? Double, let r = s["recall"] as? Double {
             lines.append(String(format: "  precision / recall   %.3f / %.3f", p, r))
         }
-        for key in ["classifier_score_protocol", "fcd_protocol", "precision_recall_protocol"] {
+        if let modes = s["stacked_modes"] as? Int, let kl = s["stacked_kl"] as? Double {
+            lines.append(String(format: "  stacked modes / KL   %d / 1000, KL %.4f", modes, kl))
+        }
+        for key in ["classifier_score_protocol", "fcd_protocol", "precision_recall_protocol", "stacked_protocol"] {
             if let line = s[key] as? String { lines.append("  " + line) }
         }
         if let p = s["protocol"] as? String { lines.append("  " + p) }
