@@ -1,6 +1,8 @@
 #!/usr/bin/env bash
-# Equilibrium vs PyTorch, training steps/s of the small MLP GAN on the 8-mode ring (plain
-# NS-GAN and NS + DRAGAN), one thread each, measured in one run on this machine.
+# Equilibrium vs PyTorch, training steps/s of a GAN step (plain NS-GAN and NS + DRAGAN), measured
+# in one run on this machine: MODEL=mlp (default; the small MLP GAN on the 8-mode ring, batch
+# 512) or MODEL=dcgan (the 28×28 DCGAN, batch 64), THREADS threads each (default 1; Equilibrium's
+# threads go to its convolution kernels, whose results do not depend on the count).
 #
 # It builds the release binary, then alternates `equilibrium bench gan` and
 # benchmarks/pytorch_gan_step.py ROUNDS times (so slow drifts of a shared machine hit both
@@ -9,6 +11,7 @@
 #
 # Usage: benchmarks/gan_side_by_side.sh [ROUNDS] [OUT_DIR]     (defaults: 3, /tmp/gan-bench)
 #   PYTHON=/work/venv-torch/bin/python benchmarks/gan_side_by_side.sh
+#   MODEL=dcgan THREADS=2 PYTHON=/work/venv-torch/bin/python benchmarks/gan_side_by_side.sh 3 /tmp/dcgan-bench
 # The Python interpreter is $PYTHON (default python3); it must already have torch. This
 # script installs nothing.
 set -euo pipefail
@@ -16,6 +19,8 @@ set -euo pipefail
 ROUNDS="${1:-3}"
 OUT="${2:-/tmp/gan-bench}"
 PYTHON="${PYTHON:-python3}"
+MODEL="${MODEL:-mlp}"
+THREADS="${THREADS:-1}"
 ROOT="$(cd "$(dirname "$0")/.." && pwd)"
 cd "$ROOT"
 
@@ -35,14 +40,15 @@ mkdir -p "$OUT"
 for round in $(seq 1 "$ROUNDS"); do
     echo "### round $round of $ROUNDS"
     echo
-    "$BIN" bench gan --json "$OUT/equilibrium-$round.json"
-    "$PYTHON" benchmarks/pytorch_gan_step.py --threads 1 --json "$OUT/pytorch-$round.json"
+    if [ "$MODEL" = dcgan ]; then STEPS=(--warmup 10 --steps 30); else STEPS=(); fi
+    "$BIN" bench gan --model "$MODEL" --threads "$THREADS" "${STEPS[@]}" --json "$OUT/equilibrium-$round.json"
+    "$PYTHON" benchmarks/pytorch_gan_step.py --model "$MODEL" --threads "$THREADS" "${STEPS[@]}" --json "$OUT/pytorch-$round.json"
     echo
 done
 
-"$PYTHON" - "$OUT" "$ROUNDS" <<'EOF'
+"$PYTHON" - "$OUT" "$ROUNDS" "$MODEL" "$THREADS" <<'EOF'
 import json, statistics, sys
-out, rounds = sys.argv[1], int(sys.argv[2])
+out, rounds, model, threads = sys.argv[1], int(sys.argv[2]), sys.argv[3], int(sys.argv[4])
 eq, pt = {}, {}
 for r in range(1, rounds + 1):
     for res in json.load(open(f"{out}/equilibrium-{r}.json"))["results"]:
@@ -51,7 +57,8 @@ for r in range(1, rounds + 1):
         pt.setdefault(res["variant"], []).append(res["median_steps_per_s"])
 core = json.load(open(f"{out}/equilibrium-1.json"))["blasCore"]
 torch_version = json.load(open(f"{out}/pytorch-1.json"))["info"]["torch_version"]
-print(f"## Equilibrium vs PyTorch {torch_version}: MLP GAN on the ring, batch 512, one thread each")
+what = "MLP GAN on the ring, batch 512" if model == "mlp" else "DCGAN 28x28, batch 64"
+print(f"## Equilibrium vs PyTorch {torch_version}: {what}, {threads} thread{'s' if threads > 1 else ''} each")
 print(f"(median over {rounds} alternating rounds of each run's median steps/s; OpenBLAS core {core})\n")
 print("| variant | Equilibrium steps/s | ms/step | PyTorch steps/s | ms/step | Equilibrium / PyTorch |")
 print("|---|---:|---:|---:|---:|---:|")

@@ -48,6 +48,8 @@ struct GANBenchmark {
         var model: Model
         var blasCore: String
         var blasThreads: Int
+        /// Threads asked for (convolution threads for the DCGAN, OpenBLAS threads for the MLP).
+        var threads: Int
         var warmup: Int
         var trials: Int
         var steps: Int
@@ -68,9 +70,17 @@ struct GANBenchmark {
     var seed: UInt64
 
     func run() -> Report {
-        BLASThreads.set(threads)
+        // The DCGAN's threads go to the convolution kernels (deterministic for any count), as
+        // in `train --threads`; its GEMMs stay on one OpenBLAS thread. The MLP has no
+        // convolutions, so its threads go to OpenBLAS.
+        if model == .dcgan {
+            ConvolutionThreads.set(threads)
+            BLASThreads.set(1)
+        } else {
+            BLASThreads.set(threads)
+        }
         let results = variants.map(measure)
-        return Report(model: model, blasCore: BLASInfo.coreName, blasThreads: threads, warmup: warmup, trials: trials, steps: steps,
+        return Report(model: model, blasCore: BLASInfo.coreName, blasThreads: BLASThreads.current, threads: threads, warmup: warmup, trials: trials, steps: steps,
                       seed: seed, results: results)
     }
 
@@ -142,7 +152,9 @@ struct GANBenchmark {
         var lines = [
             "## Equilibrium \(report.model.title)",
             "",
-            "OpenBLAS core \(report.blasCore), \(report.blasThreads) BLAS thread\(report.blasThreads == 1 ? "" : "s"), Games.Trainer (diagnostics off)",
+            "OpenBLAS core \(report.blasCore), \(report.blasThreads) BLAS thread\(report.blasThreads == 1 ? "" : "s")"
+                + (report.model == .dcgan ? ", \(report.threads) convolution thread\(report.threads == 1 ? "" : "s")" : "")
+                + ", Games.Trainer (diagnostics off)",
             "warm-up \(report.warmup) steps, \(report.trials) trials x \(report.steps) steps, seed \(report.seed)",
             "",
             "| variant | median steps/s | ms/step | min–max steps/s |",
