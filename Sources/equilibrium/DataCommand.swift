@@ -12,6 +12,9 @@ struct DataCommand: ParsableCommand {
         (':'-separated), then the defaults (Debian's \(ImageDatasetCatalog.debianFashionMNIST)). Files may be plain \
         or gzip. --verify reads every file found through the readers, which check magic numbers, sizes and \
         lengths, and reports the image counts or the exact problem (file, byte offset, expectation).
+        Training takes any of these names with `train --data NAME`, also "stacked-NAME" (Stacked \
+        MNIST built from NAME, 1,000 modes) or a path: an IDX directory or file, a CIFAR-10 batch \
+        directory, or a folder of PNGs (one subfolder per class, or flat).
         """)
 
     @Option(name: .customLong("dir"), help: "A directory to search first (repeatable).") var directories: [String] = []

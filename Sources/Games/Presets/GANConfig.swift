@@ -115,7 +115,8 @@ extension GANConfig {
 
 /// Where the real samples come from: a named synthetic preset, a user-defined Gaussian
 /// mixture (`means` and `std`), so no benchmark needs a code change, or images (`images`: a
-/// known set such as "fashion-mnist"; its training split).
+/// known set such as "fashion-mnist" (its training split), "stacked-<set>", or a path to IDX,
+/// CIFAR-10 or PNG files; see `ImageData`).
 public struct DataSpec: Codable, Sendable, Equatable {
     public var preset: String?
     public var means: [[Double]]?
