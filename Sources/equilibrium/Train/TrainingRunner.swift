@@ -56,7 +56,11 @@ final class TrainingRunner {
     }
 
     var protocolContext: MetricContext {
-        let preset = (try? TrainingPresets.named(config.preset)).map { $0 == config } ?? false
+        // Naming an evaluation classifier changes what is measured, not the training: it does
+        // not make a run "modified" (the classifier is in every metric's protocol anyway).
+        var training = config
+        training.classifier = nil
+        let preset = (try? TrainingPresets.named(config.preset)).map { $0 == training } ?? false
         return MetricContext(dataset: setup.dataName, modified: !preset, seeds: [config.seed], key: evalKey,
                              batchNormMode: config.generator.batchNorm ? "eval (running statistics)" : "n/a",
                              codeVersion: CodeVersion.current)
