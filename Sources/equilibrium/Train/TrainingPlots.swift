@@ -114,6 +114,7 @@ struct TrainingPlots {
     func writeCurves(to path: String, history: [[String: Any]], losses: [(step: Int, d: Double, g: Double)]) throws {
         let steps = history.compactMap { $0["step"] as? Int }.map(Double.init)
         var top: LinePlot
+        var extra: [LinePlot] = []
         func series(_ key: String, _ label: String, dashed: Bool = false) -> LineSeries? {
             let points = history.compactMap { r -> (Double, Double)? in
                 guard let s = r["step"] as? Int, let v = r[key] as? Double else { return nil }
@@ -137,10 +138,16 @@ struct TrainingPlots {
                                     LineSeries(label: "HQ fraction × \(total)", x: steps, y: hq, dashed: true)])
             top.yRange = 0...Double(total) * 1.05
         } else if history.first?["fcd"] != nil {
-            top = LinePlot(axes: Axes(title: "image metrics (\(config.evalSamples) samples per evaluation)", xLabel: "step",
-                                      yLabel: "FCD / classifier score / sliced W1"),
-                           series: [series("fcd", "FCD"), series("classifier_score", "classifier score"),
-                                    series("ema_fcd", "FCD (EMA)", dashed: true), series("sliced_w1", "sliced W1")].compactMap { $0 })
+            // Image metrics on their own scales: FCD, classifier score, precision and recall.
+            top = LinePlot(axes: Axes(title: "FCD (\(config.evalSamples) samples per evaluation)", xLabel: "step", yLabel: "FCD"),
+                           series: [series("fcd", "FCD"), series("ema_fcd", "FCD (EMA)", dashed: true)].compactMap { $0 })
+            extra = [
+                LinePlot(axes: Axes(title: "classifier score (10 splits)", xLabel: "step", yLabel: "score"),
+                         series: [series("classifier_score", "classifier score"),
+                                  series("ema_classifier_score", "classifier score (EMA)", dashed: true)].compactMap { $0 }),
+                LinePlot(axes: Axes(title: "precision and recall (k = 3)", xLabel: "step", yLabel: "fraction"),
+                         series: [series("precision", "precision"), series("recall", "recall", dashed: true)].compactMap { $0 }),
+            ]
         } else {
             top = LinePlot(axes: Axes(title: "divergence to the data", xLabel: "step", yLabel: "JS / sliced W1"),
                            series: [series("hist_js", "JS (50 bins)"), series("sliced_w1", "sliced W1 (64 directions)")].compactMap { $0 })
@@ -156,9 +163,12 @@ struct TrainingPlots {
         }
         let bottom = LinePlot(axes: Axes(title: "losses (\(config.objective))", xLabel: "step", yLabel: "loss"),
                               series: [LineSeries(label: "discriminator", x: lx, y: ld), LineSeries(label: "generator", x: lx, y: lg)])
-        var canvas = Canvas(width: 760, height: 840)
-        top.draw(on: &canvas, in: PixelRect(x: 0, y: 0, width: 760, height: 420))
-        bottom.draw(on: &canvas, in: PixelRect(x: 0, y: 420, width: 760, height: 420))
+        let panels = [top] + extra + [bottom]
+        let panelHeight = extra.isEmpty ? 420 : 330
+        var canvas = Canvas(width: 760, height: panelHeight * panels.count)
+        for (i, panel) in panels.enumerated() {
+            panel.draw(on: &canvas, in: PixelRect(x: 0, y: i * panelHeight, width: 760, height: panelHeight))
+        }
         try PNGEncoder.write(canvas, to: path)
     }
 }
