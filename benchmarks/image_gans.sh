@@ -8,6 +8,10 @@
 # runs at a time, skips runs whose summary.json exists (so a killed sweep resumes), and prints a
 # Markdown table of mean ± standard error over seeds, plus each run's wall time.
 #
+# PRESETS (a space-separated list) replaces the three presets, e.g. the Stacked Fashion-MNIST
+# arms, whose table then shows modes and KL over the 1,000 label triples instead:
+#   PRESETS="dcgan-stacked-fashion dcgan-stacked-fashion-dragan" benchmarks/image_gans.sh runs/stacked 500 3 2 26000
+#
 # Usage: benchmarks/image_gans.sh [OUT_DIR] [STEPS] [SEEDS] [JOBS] [EVAL_SAMPLES]
 #        (defaults: runs/image-gans, 1000, 3, 2, 10000)
 # Needs Fashion-MNIST (apt-get install -y dataset-fashion-mnist) and python3 for the table.
@@ -18,6 +22,7 @@ STEPS="${2:-1000}"
 SEEDS="${3:-3}"
 JOBS="${4:-2}"
 EVAL="${5:-10000}"
+PRESETS="${PRESETS:-dcgan-fashion dcgan-fashion-dragan dcgan-fashion-wgan-gp}"
 ROOT="$(cd "$(dirname "$0")/.." && pwd)"
 cd "$ROOT"
 
@@ -42,16 +47,17 @@ export -f run
 export OUT STEPS EVAL CLASSIFIER BIN
 
 for seed in $(seq 0 $((SEEDS - 1))); do
-    for preset in dcgan-fashion dcgan-fashion-dragan dcgan-fashion-wgan-gp; do
+    for preset in $PRESETS; do
         echo "$preset $seed"
     done
 done | xargs -P "$JOBS" -L 1 bash -c 'run "$0" "$1"'
 
-python3 - "$OUT" "$SEEDS" <<'PY'
+python3 - "$OUT" "$SEEDS" $PRESETS <<'PY'
 import json, math, os, sys
-out, seeds = sys.argv[1], int(sys.argv[2])
+out, seeds, presets = sys.argv[1], int(sys.argv[2]), sys.argv[3:]
 rows = []
-for preset in ("dcgan-fashion", "dcgan-fashion-dragan", "dcgan-fashion-wgan-gp"):
+stacked = False
+for preset in presets:
     runs = []
     for s in range(seeds):
         path = os.path.join(out, f"{preset}-seed{s}", "summary.json")
@@ -67,13 +73,22 @@ for preset in ("dcgan-fashion", "dcgan-fashion-dragan", "dcgan-fashion-wgan-gp")
         se = math.sqrt(sum((x - m) ** 2 for x in v) / (len(v) - 1) / len(v)) if len(v) > 1 else float("nan")
         return f"{m:.3f} ± {se:.3f}"
     wall = sum(r["wall_seconds"] for r in runs) / len(runs)
-    rows.append(f"| {preset} | {len(runs)} | {stat('classifier_score')} | {stat('fcd')} | {stat('precision')} | {stat('recall')} | {wall / 60:.1f} |")
-print("| preset | seeds | classifier score | FCD | precision | recall | minutes per run |")
-print("|---|---:|---:|---:|---:|---:|---:|")
+    if any(isinstance(r.get("stacked_modes"), int) for r in runs):
+        stacked = True
+        rows.append(f"| {preset} | {len(runs)} | {stat('stacked_modes')} | {stat('stacked_kl')} | {wall / 60:.1f} |")
+    else:
+        rows.append(f"| {preset} | {len(runs)} | {stat('classifier_score')} | {stat('fcd')} | {stat('precision')} | {stat('recall')} | {wall / 60:.1f} |")
+if stacked:
+    print("| preset | seeds | modes (of 1,000) | KL to uniform | minutes per run |")
+    print("|---|---:|---:|---:|---:|")
+else:
+    print("| preset | seeds | classifier score | FCD | precision | recall | minutes per run |")
+    print("|---|---:|---:|---:|---:|---:|---:|")
 print("\n".join(rows))
 first = next((json.load(open(os.path.join(out, d, "summary.json"))) for d in sorted(os.listdir(out))
               if os.path.exists(os.path.join(out, d, "summary.json"))), None)
 if first:
-    for key in ("classifier_score_protocol", "fcd_protocol", "precision_recall_protocol"):
-        print("\n" + first.get(key, ""))
+    for key in ("classifier_score_protocol", "fcd_protocol", "precision_recall_protocol", "stacked_protocol"):
+        if first.get(key):
+            print("\n" + first[key])
 PY
