@@ -24,7 +24,7 @@ import Datasets
         try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
         for (i, name) in set.allFiles.enumerated() {
             let file = (directory as NSString).appendingPathComponent(i.isMultiple(of: 2) ? name + ".gz" : name)
-            FileManager.default.createFile(atPath: file, contents: Data([0]))
+            _ = FileManager.default.createFile(atPath: file, contents: Data([0]))
         }
         let found = try #require(ImageDatasetCatalog.locate(set, extra: [root], environment: [:]))
         #expect(found.directory == directory)
@@ -40,14 +40,14 @@ import Datasets
         // One record per batch: label = batch index, every pixel byte 255.
         for (k, name) in ImageDatasetCatalog.cifar10.allFiles.enumerated() {
             let record = [UInt8(k % 10)] + [UInt8](repeating: 255, count: 3072)
-            FileManager.default.createFile(atPath: (directory as NSString).appendingPathComponent(name), contents: Data(record))
+            _ = FileManager.default.createFile(atPath: (directory as NSString).appendingPathComponent(name), contents: Data(record))
         }
         let found = try #require(ImageDatasetCatalog.locate(ImageDatasetCatalog.cifar10, extra: [directory], environment: [:]))
         let (train, test) = try ImageDatasetCatalog.load(found)
         #expect(train.labels == [0, 1, 2, 3, 4] && test.labels == [5])
         #expect(train.images.shape == [5, 3, 32, 32] && train.images.doubles.allSatisfy { $0 == 1 })
         // A partial record in the test batch is an error naming that file.
-        FileManager.default.createFile(atPath: found.testPaths[0], contents: Data([1, 2, 3]))
+        _ = FileManager.default.createFile(atPath: found.testPaths[0], contents: Data([1, 2, 3]))
         #expect { try ImageDatasetCatalog.load(found) } throws: { "\($0)".contains("test_batch.bin") }
     }
 }
