@@ -47,22 +47,6 @@ private func gzip(_ bytes: [UInt8]) -> [UInt8] {
     return Array(output[..<Int(stream.pointee.total_out)])
 }
 
-/// The error `body` throws, or nil (recorded as an issue) when it returns.
-private func caught<T>(_ body: () throws(ImageDataError) -> T, sourceLocation: SourceLocation = #_sourceLocation) -> ImageDataError? {
-    do {
-        _ = try body()
-        Issue.record("expected an ImageDataError, but reading succeeded", sourceLocation: sourceLocation)
-        return nil
-    } catch {
-        return error
-    }
-}
-
-/// A big-endian UInt32.
-private func bigEndian(_ value: UInt32) -> [UInt8] {
-    [UInt8(value >> 24), UInt8((value >> 16) & 0xFF), UInt8((value >> 8) & 0xFF), UInt8(value & 0xFF)]
-}
-
 /// An IDX array of `type` and `shape` holding `values` (each exactly representable).
 private func idxArray(_ type: IDXElementType, shape: [Int], values: [Double]) -> IDXArray {
     var bytes: [UInt8] = []
@@ -159,11 +143,11 @@ private func cifarRecord(label: UInt8, seed: Int) -> [UInt8] {
         let scratch = ScratchDirectory("badmagic")
         var file = smallImages.encoded()
         file[0] = 0x12
-        let first = caught { () throws(ImageDataError) in try IDXReader.read(from: scratch.write(file, as: "a")) }
+        let first = caughtImageError { () throws(ImageDataError) in try IDXReader.read(from: scratch.write(file, as: "a")) }
         #expect(first?.problem == .badMagic(offset: 0, found: [0x12, 0x00, 0x08, 0x03]))
         file[0] = 0; file[1] = 0x01
         let path = scratch.write(file, as: "b")
-        let second = caught { () throws(ImageDataError) in try IDXReader.read(from: path) }
+        let second = caughtImageError { () throws(ImageDataError) in try IDXReader.read(from: path) }
         #expect(second?.problem == .badMagic(offset: 1, found: [0x00, 0x01, 0x08, 0x03]))
         #expect(second?.offset == 1)
         let text = second?.description ?? ""
@@ -175,7 +159,7 @@ private func cifarRecord(label: UInt8, seed: Int) -> [UInt8] {
         var file = smallImages.encoded()
         file[2] = 0x0A
         let path = scratch.write(file, as: "images")
-        let error = caught { () throws(ImageDataError) in try IDXReader.read(from: path) }
+        let error = caughtImageError { () throws(ImageDataError) in try IDXReader.read(from: path) }
         #expect(error?.problem == .unsupportedTypeCode(offset: 2, code: 0x0A))
         #expect(error?.description.contains("found 0A") == true)
     }
@@ -184,29 +168,29 @@ private func cifarRecord(label: UInt8, seed: Int) -> [UInt8] {
     func dimensionCountOutOfRangeIsReportedAtByteThree(count: Int) {
         let scratch = ScratchDirectory("dims")
         let file: [UInt8] = [0, 0, 0x08, UInt8(count)] + [UInt8](repeating: 1, count: 4 * count + 1)
-        let error = caught { () throws(ImageDataError) in try IDXReader.read(from: scratch.write(file, as: "x")) }
+        let error = caughtImageError { () throws(ImageDataError) in try IDXReader.read(from: scratch.write(file, as: "x")) }
         #expect(error?.problem == .dimensionCount(offset: 3, count: count, limit: IDXReader.maxDimensions))
     }
 
     @Test func truncatedHeaderSaysHowMuchItNeeds() {
         let scratch = ScratchDirectory("header")
         let file = smallImages.encoded()
-        let inMagic = caught { () throws(ImageDataError) in try IDXReader.read(from: scratch.write(Array(file[..<3]), as: "a")) }
+        let inMagic = caughtImageError { () throws(ImageDataError) in try IDXReader.read(from: scratch.write(Array(file[..<3]), as: "a")) }
         #expect(inMagic?.problem == .truncatedHeader(needed: 4, available: 3))
-        let empty = caught { () throws(ImageDataError) in try IDXReader.read(from: scratch.write([], as: "b")) }
+        let empty = caughtImageError { () throws(ImageDataError) in try IDXReader.read(from: scratch.write([], as: "b")) }
         #expect(empty?.problem == .truncatedHeader(needed: 4, available: 0))
-        let inSizes = caught { () throws(ImageDataError) in try IDXReader.read(from: scratch.write(Array(file[..<10]), as: "c")) }
+        let inSizes = caughtImageError { () throws(ImageDataError) in try IDXReader.read(from: scratch.write(Array(file[..<10]), as: "c")) }
         #expect(inSizes?.problem == .truncatedHeader(needed: 16, available: 10))
         #expect(inSizes?.offset == 10)
-        let compressed = caught { () throws(ImageDataError) in try IDXReader.read(from: scratch.write(gzip(Array(file[..<10])), as: "d.gz")) }
+        let compressed = caughtImageError { () throws(ImageDataError) in try IDXReader.read(from: scratch.write(gzip(Array(file[..<10])), as: "d.gz")) }
         #expect(compressed?.problem == .truncatedHeader(needed: 16, available: 10) && compressed?.decompressed == true)
         #expect(compressed?.description.contains("at byte 10 of the decompressed data") == true)
     }
 
     @Test func dimensionsWhoseProductOverflowsAreRejected() {
         let scratch = ScratchDirectory("overflow")
-        let file: [UInt8] = [0, 0, 0x0E, 4] + (0..<4).flatMap { _ in bigEndian(.max) } + [1, 2, 3]
-        let error = caught { () throws(ImageDataError) in try IDXReader.read(from: scratch.write(file, as: "x")) }
+        let file: [UInt8] = [0, 0, 0x0E, 4] + (0..<4).flatMap { _ in TestPNG.bigEndian(.max) } + [1, 2, 3]
+        let error = caughtImageError { () throws(ImageDataError) in try IDXReader.read(from: scratch.write(file, as: "x")) }
         // 8 bytes × (2^32 − 1) fits; the second size, at byte 8, overflows.
         #expect(error?.problem == .sizeOverflow(offset: 8, dimensions: [UInt64](repeating: UInt64(UInt32.max), count: 4), elementSize: 8))
     }
@@ -216,7 +200,7 @@ private func cifarRecord(label: UInt8, seed: Int) -> [UInt8] {
         let file = smallImages.encoded()  // 16 header bytes + 24 data bytes
         let cut = Array(file.dropLast(5))
         for (name, bytes, decompressed) in [("plain", cut, false), ("gz", gzip(cut), true)] {
-            let error = caught { () throws(ImageDataError) in try IDXReader.read(from: scratch.write(bytes, as: name)) }
+            let error = caughtImageError { () throws(ImageDataError) in try IDXReader.read(from: scratch.write(bytes, as: name)) }
             guard case let .truncatedData(start, needed, available, _)? = error?.problem else {
                 Issue.record("expected truncatedData, got \(String(describing: error))"); continue
             }
@@ -229,9 +213,9 @@ private func cifarRecord(label: UInt8, seed: Int) -> [UInt8] {
     @Test func aHeaderClaimingTerabytesFailsWithoutAllocatingThem() {
         // 2^32 − 1 × 65,535 bytes ≈ 281 TB claimed by a 30-byte file, plain and compressed.
         let scratch = ScratchDirectory("claim")
-        let file: [UInt8] = [0, 0, 0x08, 2] + bigEndian(.max) + bigEndian(65_535) + [UInt8](repeating: 7, count: 18)
+        let file: [UInt8] = [0, 0, 0x08, 2] + TestPNG.bigEndian(.max) + TestPNG.bigEndian(65_535) + [UInt8](repeating: 7, count: 18)
         for (name, bytes) in [("plain", file), ("gz", gzip(file))] {
-            let error = caught { () throws(ImageDataError) in try IDXReader.read(from: scratch.write(bytes, as: name)) }
+            let error = caughtImageError { () throws(ImageDataError) in try IDXReader.read(from: scratch.write(bytes, as: name)) }
             guard case let .truncatedData(start, needed, available, _)? = error?.problem else {
                 Issue.record("expected truncatedData, got \(String(describing: error))"); continue
             }
@@ -243,7 +227,7 @@ private func cifarRecord(label: UInt8, seed: Int) -> [UInt8] {
         let scratch = ScratchDirectory("trailing")
         let file = smallImages.encoded() + [0xAA, 0xBB, 0xCC]
         for (name, bytes, decompressed) in [("plain", file, false), ("gz", gzip(file), true)] {
-            let error = caught { () throws(ImageDataError) in try IDXReader.read(from: scratch.write(bytes, as: name)) }
+            let error = caughtImageError { () throws(ImageDataError) in try IDXReader.read(from: scratch.write(bytes, as: name)) }
             #expect(error?.problem == .trailingBytes(offset: 40, count: 3) && error?.decompressed == decompressed)
         }
     }
@@ -252,7 +236,7 @@ private func cifarRecord(label: UInt8, seed: Int) -> [UInt8] {
         let scratch = ScratchDirectory("gzcut")
         let compressed = gzip(smallImages.encoded())
         for length in [2, 10, compressed.count / 2, compressed.count - 1] {
-            let error = caught { () throws(ImageDataError) in
+            let error = caughtImageError { () throws(ImageDataError) in
                 try IDXReader.read(from: scratch.write(Array(compressed[..<length]), as: "cut\(length).gz"))
             }
             #expect(error?.problem == .truncatedGzip(offset: length))
@@ -265,7 +249,7 @@ private func cifarRecord(label: UInt8, seed: Int) -> [UInt8] {
         let compressed = gzip(smallImages.encoded())
         var badMethod = compressed
         badMethod[2] = 7  // compression method must be 8 (deflate)
-        let header = caught { () throws(ImageDataError) in try IDXReader.read(from: scratch.write(badMethod, as: "method.gz")) }
+        let header = caughtImageError { () throws(ImageDataError) in try IDXReader.read(from: scratch.write(badMethod, as: "method.gz")) }
         guard case let .corruptGzip(headerOffset, headerReason)? = header?.problem else {
             Issue.record("expected corruptGzip, got \(String(describing: header))"); return
         }
@@ -273,7 +257,7 @@ private func cifarRecord(label: UInt8, seed: Int) -> [UInt8] {
 
         var badCRC = compressed
         badCRC[compressed.count - 8] ^= 0xFF  // first byte of the CRC-32 trailer
-        let trailer = caught { () throws(ImageDataError) in try IDXReader.read(from: scratch.write(badCRC, as: "crc.gz")) }
+        let trailer = caughtImageError { () throws(ImageDataError) in try IDXReader.read(from: scratch.write(badCRC, as: "crc.gz")) }
         guard case let .corruptGzip(crcOffset, crcReason)? = trailer?.problem else {
             Issue.record("expected corruptGzip, got \(String(describing: trailer))"); return
         }
@@ -283,7 +267,7 @@ private func cifarRecord(label: UInt8, seed: Int) -> [UInt8] {
     @Test func bytesAfterTheLastGzipMemberAreCorruption() {
         let scratch = ScratchDirectory("gztail")
         let compressed = gzip(smallImages.encoded())
-        let error = caught { () throws(ImageDataError) in
+        let error = caughtImageError { () throws(ImageDataError) in
             try IDXReader.read(from: scratch.write(compressed + [0x00, 0x00, 0x00], as: "padded.gz"))
         }
         guard case let .corruptGzip(offset, reason)? = error?.problem else {
@@ -299,7 +283,7 @@ private func cifarRecord(label: UInt8, seed: Int) -> [UInt8] {
         for (name, file) in [("plain", plain), ("gz", compressed)] {
             for length in 0..<file.count {
                 let path = scratch.write(Array(file[..<length]), as: "\(name)-\(length)")
-                _ = caught { () throws(ImageDataError) in try IDXReader.read(from: path) }
+                _ = caughtImageError { () throws(ImageDataError) in try IDXReader.read(from: path) }
             }
         }
         // Single-byte damage anywhere must either read or throw, never trap.
@@ -315,12 +299,12 @@ private func cifarRecord(label: UInt8, seed: Int) -> [UInt8] {
 
     @Test func missingFileIsAnIOError() {
         let scratch = ScratchDirectory("missing")
-        let error = caught { () throws(ImageDataError) in try IDXReader.read(from: scratch.path + "/nothing-here") }
+        let error = caughtImageError { () throws(ImageDataError) in try IDXReader.read(from: scratch.path + "/nothing-here") }
         guard case let .io(operation, reason)? = error?.problem else {
             Issue.record("expected an io error, got \(String(describing: error))"); return
         }
         #expect(operation == "open" && reason.contains("No such file"))
-        let directory = caught { () throws(ImageDataError) in try IDXReader.read(from: scratch.path) }
+        let directory = caughtImageError { () throws(ImageDataError) in try IDXReader.read(from: scratch.path) }
         guard case .io? = directory?.problem else {
             Issue.record("expected an io error for a directory, got \(String(describing: directory))"); return
         }
@@ -355,7 +339,7 @@ private func cifarRecord(label: UInt8, seed: Int) -> [UInt8] {
         let scratch = ScratchDirectory("count")
         let images = scratch.write(smallImages.encoded(), as: "images")
         let labels = scratch.write(IDXArray(elementType: .uint8, shape: [3], bytes: [1, 2, 3]).encoded(), as: "labels")
-        let error = caught { () throws(ImageDataError) in try LabeledImages.idx(images: images, labels: labels) }
+        let error = caughtImageError { () throws(ImageDataError) in try LabeledImages.idx(images: images, labels: labels) }
         #expect(error == ImageDataError(file: images, problem: .countMismatch(images: 4, labels: 3, labelFile: labels)))
         #expect(error?.description == "\(images): 4 images but 3 labels in \(labels)")
     }
@@ -364,7 +348,7 @@ private func cifarRecord(label: UInt8, seed: Int) -> [UInt8] {
         let scratch = ScratchDirectory("range")
         let images = scratch.write(smallImages.encoded(), as: "images")
         let labels = scratch.write(IDXArray(elementType: .uint8, shape: [4], bytes: [1, 2, 12, 3]).encoded(), as: "labels")
-        let error = caught { () throws(ImageDataError) in try LabeledImages.idx(images: images, labels: labels, validLabels: 0...9) }
+        let error = caughtImageError { () throws(ImageDataError) in try LabeledImages.idx(images: images, labels: labels, validLabels: 0...9) }
         #expect(error == ImageDataError(file: labels, problem: .labelOutOfRange(offset: 10, record: 2, label: 12, valid: 0...9)))
     }
 
@@ -374,12 +358,12 @@ private func cifarRecord(label: UInt8, seed: Int) -> [UInt8] {
         let labels = scratch.write(smallLabels.encoded(), as: "labels")
         let intLabels = scratch.write(idxArray(.int32, shape: [4], values: [1, 2, 3, 4]).encoded(), as: "int-labels")
         let flatImages = scratch.write(IDXArray(elementType: .uint8, shape: [4, 6], bytes: smallImages.bytes).encoded(), as: "flat")
-        let wrongType = caught { () throws(ImageDataError) in try LabeledImages.idx(images: images, labels: intLabels) }
+        let wrongType = caughtImageError { () throws(ImageDataError) in try LabeledImages.idx(images: images, labels: intLabels) }
         guard case let .unexpectedLayout(typeOffset, _, typeFound)? = wrongType?.problem else {
             Issue.record("expected unexpectedLayout, got \(String(describing: wrongType))"); return
         }
         #expect(wrongType?.file == intLabels && typeOffset == 2 && typeFound.contains("int32"))
-        let wrongRank = caught { () throws(ImageDataError) in try LabeledImages.idx(images: flatImages, labels: labels) }
+        let wrongRank = caughtImageError { () throws(ImageDataError) in try LabeledImages.idx(images: flatImages, labels: labels) }
         guard case let .unexpectedLayout(rankOffset, rankExpected, _)? = wrongRank?.problem else {
             Issue.record("expected unexpectedLayout, got \(String(describing: wrongRank))"); return
         }
@@ -415,14 +399,14 @@ private func cifarRecord(label: UInt8, seed: Int) -> [UInt8] {
         let scratch = ScratchDirectory("cifarcut")
         let records = cifarRecord(label: 1, seed: 0) + cifarRecord(label: 2, seed: 1) + Array(cifarRecord(label: 3, seed: 2)[..<100])
         for (name, bytes, decompressed) in [("plain", records, false), ("gz", gzip(records), true)] {
-            let error = caught { () throws(ImageDataError) in try CIFAR10Batch.read(from: scratch.write(bytes, as: name)) }
+            let error = caughtImageError { () throws(ImageDataError) in try CIFAR10Batch.read(from: scratch.write(bytes, as: name)) }
             guard case let .truncatedData(start, needed, available, what)? = error?.problem else {
                 Issue.record("expected truncatedData, got \(String(describing: error))"); continue
             }
             #expect(start == 6_146 && needed == 3_073 && available == 100 && what.contains("record 2"))
             #expect(error?.offset == 6_246 && error?.decompressed == decompressed)
         }
-        let empty = caught { () throws(ImageDataError) in try CIFAR10Batch.read(from: scratch.write([], as: "empty")) }
+        let empty = caughtImageError { () throws(ImageDataError) in try CIFAR10Batch.read(from: scratch.write([], as: "empty")) }
         guard case .truncatedData(0, 3_073, 0, _)? = empty?.problem else {
             Issue.record("expected truncatedData for an empty file, got \(String(describing: empty))"); return
         }
@@ -432,7 +416,7 @@ private func cifarRecord(label: UInt8, seed: Int) -> [UInt8] {
         let scratch = ScratchDirectory("cifarlabel")
         let records = cifarRecord(label: 3, seed: 0) + cifarRecord(label: 10, seed: 1)
         let path = scratch.write(records, as: "bad.bin")
-        let error = caught { () throws(ImageDataError) in try CIFAR10Batch.read(from: path) }
+        let error = caughtImageError { () throws(ImageDataError) in try CIFAR10Batch.read(from: path) }
         #expect(error == ImageDataError(file: path, problem: .labelOutOfRange(offset: 3_073, record: 1, label: 10, valid: 0...9)))
         #expect(error?.description == "\(path): at byte 3073: label of example 1 is 10, expected 0...9")
     }

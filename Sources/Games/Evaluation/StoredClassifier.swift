@@ -40,9 +40,8 @@ public struct StoredClassifier: Sendable {
     public let weightsHash: String
     public let directory: String
 
-    /// "fashion-mnist-cnn-1a2b3c4d (test accuracy 91.23 %)".
+    /// "fashion-mnist-cnn-1a2b3c4d".
     public var id: String { "\(record.dataset)-cnn-\(weightsHash.prefix(8))" }
-    public var protocolDescription: String { String(format: "%@ (test accuracy %.2f %%)", id, 100 * record.testAccuracy) }
 
     public enum Failure: Error, CustomStringConvertible {
         case unreadable(String, String)

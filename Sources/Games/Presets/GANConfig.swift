@@ -308,14 +308,17 @@ extension GANConfig {
         }
     }
 
-    /// The data distribution, its modes when known, and a name for protocol lines. Image data
-    /// is read once per process and cached (`ImageData`).
+    /// The image data of `data.images` (nil when the data are not images), with the config's
+    /// PNG size and channels; read once per process and cached (`ImageData`).
+    public func resolvedImages() throws(GANConfigError) -> ResolvedImageData? {
+        guard let images = data.images else { return nil }
+        guard data.means == nil else { throw .invalid("data", "set either images or means, not both") }
+        return try ImageData.resolve(images, pngSize: data.imageSize ?? 32, pngChannels: data.imageChannels ?? 3)
+    }
+
+    /// The data distribution, its modes when known, and a name for protocol lines.
     public func resolvedData() throws(GANConfigError) -> (any Distribution, (any ModalDistribution)?, String) {
-        if let images = data.images {
-            guard data.means == nil else { throw .invalid("data", "set either images or means, not both") }
-            let resolved = try ImageData.resolve(images, pngSize: data.imageSize ?? 32, pngChannels: data.imageChannels ?? 3)
-            return (resolved.distribution, nil, resolved.description)
-        }
+        if let resolved = try resolvedImages() { return (resolved.distribution, nil, resolved.description) }
         if let means = data.means {
             guard let std = data.std else { throw .invalid("data.std", "a user-defined mixture needs std") }
             do {

@@ -54,7 +54,11 @@ public enum ImageData {
         }
     }
 
-    static func isKnown(_ name: String) -> Bool { ImageDatasetCatalog.all.contains { $0.name == name.lowercased() } }
+    static func isKnown(_ name: String) -> Bool { catalogEntry(name) != nil }
+
+    static func catalogEntry(_ name: String) -> KnownImageDataset? {
+        ImageDatasetCatalog.all.first { $0.name == name.lowercased() }
+    }
 
     static func stacked(_ base: String) throws(GANConfigError) -> ResolvedImageData {
         let resolved = try resolve(base)
@@ -79,7 +83,7 @@ public enum ImageData {
     }
 
     static func known(_ name: String) throws(GANConfigError) -> KnownImageDataset {
-        guard let known = ImageDatasetCatalog.all.first(where: { $0.name == name.lowercased() }) else {
+        guard let known = catalogEntry(name) else {
             throw .invalid("data.images", "unknown image data set '\(name)'; use \(ImageDatasetCatalog.all.map(\.name).joined(separator: ", "))")
         }
         return known

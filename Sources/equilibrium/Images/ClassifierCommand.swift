@@ -84,11 +84,12 @@ struct ClassifierCommand: ParsableCommand {
         guard let test = images.test, let trainSet = images.train else { return }
         let evaluator = try ImageEvaluator(classifierDirectory: classifierDirectory, reference: test,
                                            referenceName: "\(dataName) test split", referenceCount: 10_000)
-        let accuracy = evaluator.classifier.accuracy(on: test)
-        print(String(format: "%@: test accuracy %.2f %% (%d images)", evaluator.stored.id, 100 * accuracy, test.count))
+        // One pass over the test split serves the accuracy and the score.
+        let probabilities = evaluator.classifier.evaluate(test.images).probabilities
+        let correct = zip(probabilities.argmax(axis: 1), test.labels).filter { $0 == $1 }.count
+        print(String(format: "%@: test accuracy %.2f %% (%d images)", evaluator.stored.id, 100 * Double(correct) / Double(test.count), test.count))
         let context = MetricContext(dataset: "\(dataName) (real training images)", seeds: [], codeVersion: CodeVersion.current)
         let testContext = MetricContext(dataset: "\(dataName) (real test images)", seeds: [], codeVersion: CodeVersion.current)
-        let probabilities = evaluator.classifier.evaluate(test.images).probabilities
         let score = try ClassifierScore(classifier: evaluator.identity).evaluate(probabilities, context: testContext)
         print(score.report)
         let n = min(10_000, trainSet.count)

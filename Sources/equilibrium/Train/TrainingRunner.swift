@@ -33,15 +33,16 @@ final class TrainingRunner {
             history = Self.readHistory(directory.file("metrics.jsonl"))
         }
         evalKey = RandomKey(seed: config.seed).folded(in: 0xE7A1)
-        if let classifier = config.classifier, let images = config.data.images,
-           try ImageData.resolve(images, pngSize: config.data.imageSize ?? 32, pngChannels: config.data.imageChannels ?? 3).stackedFrom != nil {
-            imageEvaluator = try ImageEvaluator(stackedClassifierDirectory: classifier)
-        } else if let classifier = config.classifier, let images = config.data.images {
-            guard let test = try ImageData.resolve(images, pngSize: config.data.imageSize ?? 32, pngChannels: config.data.imageChannels ?? 3).test else {
-                throw ValidationError("\(images) has no test split for the classifier metrics' reference")
+        if let classifier = config.classifier, let images = try config.resolvedImages() {
+            if images.stackedFrom != nil {
+                imageEvaluator = try ImageEvaluator(stackedClassifierDirectory: classifier)
+            } else {
+                guard let test = images.test else {
+                    throw ValidationError("\(config.data.images!) has no test split for the classifier metrics' reference")
+                }
+                imageEvaluator = try ImageEvaluator(classifierDirectory: classifier, reference: test,
+                                                    referenceName: "\(config.data.images!) test split", referenceCount: 10_000)
             }
-            imageEvaluator = try ImageEvaluator(classifierDirectory: classifier, reference: test,
-                                                referenceName: "\(images) test split", referenceCount: 10_000)
         } else {
             imageEvaluator = nil
         }
