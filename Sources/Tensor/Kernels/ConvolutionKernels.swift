@@ -33,9 +33,9 @@ struct ConvChunks {
 
     static let targetColumns = 1024
 
-    init(images: Int, columnsPerImage: Int) {
+    init(images: Int, columnsPerImage: Int, targetColumns: Int = Self.targetColumns) {
         self.images = images
-        let wanted = Swift.max(1, Swift.min(images, (images * columnsPerImage + Self.targetColumns - 1) / Self.targetColumns))
+        let wanted = Swift.max(1, Swift.min(images, (images * columnsPerImage + targetColumns - 1) / targetColumns))
         perChunk = Swift.max(1, (images + wanted - 1) / wanted)
     }
 
@@ -68,7 +68,7 @@ enum ConvolutionKernels {
     /// image's [Cout, Ho·Wo] block copied to its place.
     static func forward<T: TensorScalar>(_ x: UnsafePointer<T>, _ w: UnsafePointer<T>, _ out: UnsafeMutablePointer<T>,
                                          images n: Int, outputChannels cout: Int, _ geo: ConvGeometry) {
-        let chunks = ConvChunks(images: n, columnsPerImage: geo.colCols)
+        let chunks = ConvChunks(images: n, columnsPerImage: geo.colCols, targetColumns: 256)
         let (xs, ws, os) = (SharedPointer(base: UnsafeMutablePointer(mutating: x)), SharedPointer(base: UnsafeMutablePointer(mutating: w)),
                             SharedPointer(base: out))
         chunks.forEach { chunk in
@@ -76,9 +76,10 @@ enum ConvolutionKernels {
             let ld = images.count * geo.colCols
             let cols = UnsafeMutablePointer<T>.allocate(capacity: geo.colRows * ld)
             let product = UnsafeMutablePointer<T>.allocate(capacity: cout * ld)
-            defer { cols.deallocate(); product.deallocate() }
+            let scratch = UnsafeMutablePointer<T>.allocate(capacity: geo.scratchCount)
+            defer { cols.deallocate(); product.deallocate(); scratch.deallocate() }
             for (k, image) in images.enumerated() {
-                geo.im2col(xs.base + image * geo.imageSize, cols + k * geo.colCols, ld: ld)
+                geo.im2col(xs.base + image * geo.imageSize, cols + k * geo.colCols, ld: ld, scratch: scratch)
             }
             gemm(transA: false, transB: false, m: cout, n: ld, k: geo.colRows, alpha: 1,
                  ws.base, lda: geo.colRows, cols, ldb: ld, beta: 0, product, ldc: ld)
@@ -95,20 +96,21 @@ enum ConvolutionKernels {
     /// [Cout, images·Ho·Wo], one GEMM wᵀ·g into columns, then col2im per image.
     static func inputGradient<T: TensorScalar>(_ g: UnsafePointer<T>, _ w: UnsafePointer<T>, _ out: UnsafeMutablePointer<T>,
                                                images n: Int, outputChannels cout: Int, _ geo: ConvGeometry) {
-        let chunks = ConvChunks(images: n, columnsPerImage: geo.colCols)
+        let chunks = ConvChunks(images: n, columnsPerImage: geo.colCols, targetColumns: 256)
         let (gs, ws, os) = (SharedPointer(base: UnsafeMutablePointer(mutating: g)), SharedPointer(base: UnsafeMutablePointer(mutating: w)),
                             SharedPointer(base: out))
         chunks.forEach { chunk in
             let images = chunks.range(chunk)
             let ld = images.count * geo.colCols
             let gathered = UnsafeMutablePointer<T>.allocate(capacity: cout * ld)
-            let cols = UnsafeMutablePointer<T>.allocate(capacity: geo.colRows * ld)
-            defer { gathered.deallocate(); cols.deallocate() }
+            let cols = UnsafeMutablePointer<T>.allocate(capacity: geo.colRows * ld + ConvGeometry.columnSlack)
+            let scratch = UnsafeMutablePointer<T>.allocate(capacity: geo.scratchCount)
+            defer { gathered.deallocate(); cols.deallocate(); scratch.deallocate() }
             gatherChannelMajor(gs.base, into: gathered, images: images, channels: cout, plane: geo.colCols)
             gemm(transA: true, transB: false, m: geo.colRows, n: ld, k: cout, alpha: 1,
                  ws.base, lda: geo.colRows, gathered, ldb: ld, beta: 0, cols, ldc: ld)
             for (k, image) in images.enumerated() {
-                geo.col2im(cols + k * geo.colCols, os.base + image * geo.imageSize, ld: ld)
+                geo.col2im(cols + k * geo.colCols, os.base + image * geo.imageSize, ld: ld, scratch: scratch)
             }
         }
     }
@@ -132,10 +134,11 @@ enum ConvolutionKernels {
             let ld = images.count * geo.colCols
             let gathered = UnsafeMutablePointer<T>.allocate(capacity: cout * ld)
             let cols = UnsafeMutablePointer<T>.allocate(capacity: geo.colRows * ld)
-            defer { gathered.deallocate(); cols.deallocate() }
+            let scratch = UnsafeMutablePointer<T>.allocate(capacity: geo.scratchCount)
+            defer { gathered.deallocate(); cols.deallocate(); scratch.deallocate() }
             gatherChannelMajor(gs.base, into: gathered, images: images, channels: cout, plane: geo.colCols)
             for (k, image) in images.enumerated() {
-                geo.im2col(xs.base + image * geo.imageSize, cols + k * geo.colCols, ld: ld)
+                geo.im2col(xs.base + image * geo.imageSize, cols + k * geo.colCols, ld: ld, scratch: scratch)
             }
             gemm(transA: false, transB: true, m: cout, n: geo.colRows, k: ld, alpha: 1,
                  gathered, lda: ld, cols, ldb: ld, beta: 0, ps.base + chunk * size, ldc: geo.colRows)
