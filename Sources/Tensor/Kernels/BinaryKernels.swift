@@ -10,6 +10,24 @@ enum BinaryOp: Sendable {
     case leakyMask(Double)
 }
 
+/// Merges axis k into axis k + 1 wherever, for both operands, stepping once along k is the
+/// same as stepping through all of k + 1 (stride[k] = stride[k + 1]·shape[k + 1]; broadcast
+/// axes have stride 0 on both sides). The elements visited, and their order, are unchanged.
+private func coalescedAxes(_ shape: [Int], _ sa: [Int], _ sb: [Int]) -> ([Int], [Int], [Int]) {
+    var (shapeOut, aOut, bOut) = ([shape[shape.count - 1]], [sa[sa.count - 1]], [sb[sb.count - 1]])
+    for axis in stride(from: shape.count - 2, through: 0, by: -1) {
+        let size = shapeOut[0]
+        if sa[axis] == aOut[0] * size && sb[axis] == bOut[0] * size {
+            shapeOut[0] *= shape[axis]
+        } else {
+            shapeOut.insert(shape[axis], at: 0)
+            aOut.insert(sa[axis], at: 0)
+            bOut.insert(sb[axis], at: 0)
+        }
+    }
+    return (shapeOut, aOut, bOut)
+}
+
 /// Applies `f` over the broadcast of `a` (shape `aShape`) and `b` into `out` (`outShape`).
 @inline(__always)
 private func broadcastLoop<T: TensorScalar>(
@@ -33,10 +51,12 @@ private func broadcastLoop<T: TensorScalar>(
         return
     }
     // General case: walk all but the last axis with an odometer; the last axis is a strided
-    // inner loop (stride 0 or 1 in the common bias / row / column broadcasts).
+    // inner loop (stride 0 or 1 in the common bias / row / column broadcasts). Adjacent axes
+    // that both operands traverse alike are merged first, so a per-channel bias over
+    // [N, C, H, W] runs inner loops of H·W, not W.
+    let (outShape, sa, sb) = coalescedAxes(outShape, ShapeMath.broadcastStrides(aShape, to: outShape),
+                                           ShapeMath.broadcastStrides(bShape, to: outShape))
     let rank = outShape.count
-    let sa = ShapeMath.broadcastStrides(aShape, to: outShape)
-    let sb = ShapeMath.broadcastStrides(bShape, to: outShape)
     let inner = outShape[rank - 1]
     let ia = sa[rank - 1], ib = sb[rank - 1]
     let outer = n / Swift.max(inner, 1)
@@ -96,6 +116,11 @@ func binaryKernel<T: TensorScalar>(
     case .reluMask: broadcastLoop(a, aShape, b, bShape, out, outShape) { $1 > 0 ? $0 : 0 }
     case .leakyMask(let slope):
         let s = T(slope)
-        broadcastLoop(a, aShape, b, bShape, out, outShape) { $1 > 0 ? $0 : s * $0 }
+        if aShape == bShape {
+            // The capturing closure is not inlined into broadcastLoop; this path is the hot one.
+            for i in 0..<ShapeMath.count(outShape) { out[i] = b[i] > 0 ? a[i] : s * a[i] }
+        } else {
+            broadcastLoop(a, aShape, b, bShape, out, outShape) { $1 > 0 ? $0 : s * $0 }
+        }
     }
 }

@@ -25,7 +25,10 @@ struct SharedPointer<T>: @unchecked Sendable {
 
 /// The image chunks of a batched convolution: `perChunk` images each (the last may hold
 /// fewer), about `targetColumns` GEMM columns per chunk, so one GEMM is large enough to run
-/// near peak and the column buffer (colRows × columns) stays small.
+/// near peak and the column buffer (colRows × columns) stays small. Forward and input-gradient
+/// GEMMs use 256 columns (each output column is its own dot products, so the grouping does not
+/// change a bit, and the buffers stay in L2); weight gradients, whose sums run over the
+/// columns, keep 1,024: their chunking fixes the order of the additions.
 struct ConvChunks {
     let images: Int
     let perChunk: Int
@@ -64,11 +67,14 @@ struct ConvChunks {
 /// geometry's C, H, W; the convolution's output (or incoming gradient) is [N, Cout, Ho, Wo];
 /// weights are [Cout, colRows].
 enum ConvolutionKernels {
+    /// Chunk width of the forward and input-gradient GEMMs, whose columns are independent.
+    static let independentColumns = 256
+
     /// out = conv(x, w): per chunk, im2col of its images side by side, one GEMM, then each
     /// image's [Cout, Ho·Wo] block copied to its place.
     static func forward<T: TensorScalar>(_ x: UnsafePointer<T>, _ w: UnsafePointer<T>, _ out: UnsafeMutablePointer<T>,
                                          images n: Int, outputChannels cout: Int, _ geo: ConvGeometry) {
-        let chunks = ConvChunks(images: n, columnsPerImage: geo.colCols, targetColumns: 256)
+        let chunks = ConvChunks(images: n, columnsPerImage: geo.colCols, targetColumns: Self.independentColumns)
         let (xs, ws, os) = (SharedPointer(base: UnsafeMutablePointer(mutating: x)), SharedPointer(base: UnsafeMutablePointer(mutating: w)),
                             SharedPointer(base: out))
         chunks.forEach { chunk in
@@ -85,8 +91,8 @@ enum ConvolutionKernels {
                  ws.base, lda: geo.colRows, cols, ldb: ld, beta: 0, product, ldc: ld)
             for (k, image) in images.enumerated() {
                 for channel in 0..<cout {
-                    (os.base + (image * cout + channel) * geo.colCols)
-                        .update(from: product + channel * ld + k * geo.colCols, count: geo.colCols)
+                    copyPlane(from: product + channel * ld + k * geo.colCols, to: os.base + (image * cout + channel) * geo.colCols,
+                              count: geo.colCols)
                 }
             }
         }
@@ -96,7 +102,7 @@ enum ConvolutionKernels {
     /// [Cout, images·Ho·Wo], one GEMM wᵀ·g into columns, then col2im per image.
     static func inputGradient<T: TensorScalar>(_ g: UnsafePointer<T>, _ w: UnsafePointer<T>, _ out: UnsafeMutablePointer<T>,
                                                images n: Int, outputChannels cout: Int, _ geo: ConvGeometry) {
-        let chunks = ConvChunks(images: n, columnsPerImage: geo.colCols, targetColumns: 256)
+        let chunks = ConvChunks(images: n, columnsPerImage: geo.colCols, targetColumns: Self.independentColumns)
         let (gs, ws, os) = (SharedPointer(base: UnsafeMutablePointer(mutating: g)), SharedPointer(base: UnsafeMutablePointer(mutating: w)),
                             SharedPointer(base: out))
         chunks.forEach { chunk in
@@ -150,6 +156,13 @@ enum ConvolutionKernels {
         }
     }
 
+    /// A plain loop rather than memmove: the planes are tens of values, where the call costs
+    /// more than the copy.
+    @inline(__always)
+    private static func copyPlane<T>(from source: UnsafePointer<T>, to target: UnsafeMutablePointer<T>, count: Int) {
+        for i in 0..<count { target[i] = source[i] }
+    }
+
     /// [N, C, P] rows of `images` → [C, images·P]: image k's channel c lands at column k·P of
     /// row c.
     private static func gatherChannelMajor<T: TensorScalar>(_ source: UnsafePointer<T>, into target: UnsafeMutablePointer<T>,
@@ -157,7 +170,7 @@ enum ConvolutionKernels {
         let ld = images.count * plane
         for (k, image) in images.enumerated() {
             for c in 0..<channels {
-                (target + c * ld + k * plane).update(from: source + (image * channels + c) * plane, count: plane)
+                copyPlane(from: source + (image * channels + c) * plane, to: target + c * ld + k * plane, count: plane)
             }
         }
     }
