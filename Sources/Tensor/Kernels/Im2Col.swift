@@ -53,13 +53,14 @@ struct ConvGeometry: Sendable, Equatable {
         let (ph, qw) = (paddedH, phaseW)
         let rowLength = stride * qw
         let inside = interiorColumns
+        let phases = (0..<stride).map { phasePositions($0, inside) }
         scratch.update(repeating: 0, count: scratchCount)
         for c in 0..<channels {
             for r in 0..<height where r + padding < ph {
                 let source = (c * height + r) * width - padding
                 let row = scratch + (c * ph + r + padding) * rowLength
                 for phase in 0..<stride {
-                    let positions = phasePositions(phase, inside)
+                    let positions = phases[phase]
                     var (d, s) = (row + phase * qw + positions.lowerBound, x + (source + positions.lowerBound * stride + phase))
                     for _ in positions {
                         d.pointee = s.pointee
@@ -149,6 +150,7 @@ struct ConvGeometry: Sendable, Equatable {
         }
         // Unpad: image pixel (r, q) is padded (r + p, q + p); pixels no window reaches are 0.
         let inside = interiorColumns
+        let phases = (0..<stride).map { phasePositions($0, inside) }
         let qw = phaseW
         let rowLength = stride * qw
         for c in 0..<channels {
@@ -160,7 +162,7 @@ struct ConvGeometry: Sendable, Equatable {
                 }
                 let source = scratch + (c * ph + r + padding) * rowLength
                 for phase in 0..<stride {
-                    let positions = phasePositions(phase, inside)
+                    let positions = phases[phase]
                     var (d, s) = (x + (row + positions.lowerBound * stride + phase), source + phase * qw + positions.lowerBound)
                     for _ in positions {
                         d.pointee = s.pointee
