@@ -2,7 +2,8 @@
 # Equilibrium vs PyTorch, training steps/s of a GAN step (plain NS-GAN and NS + DRAGAN), measured
 # in one run on this machine: MODEL=mlp (default; the small MLP GAN on the 8-mode ring, batch
 # 512) or MODEL=dcgan (the 28×28 DCGAN, batch 64), THREADS threads each (default 1; Equilibrium's
-# threads go to its convolution kernels, whose results do not depend on the count).
+# threads go to its convolution, batch-norm and element-wise kernels, whose results do not depend
+# on the count).
 #
 # It builds the release binary, then alternates `equilibrium bench gan` and
 # benchmarks/pytorch_gan_step.py ROUNDS times (so slow drifts of a shared machine hit both

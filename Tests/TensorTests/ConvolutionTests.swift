@@ -166,11 +166,11 @@ import Tensor
     }
 
     @Test func sameBitsOnOneThreadAndTwo() {
-        defer { ConvolutionThreads.set(1) }
+        defer { KernelThreads.set(1) }
         let (x, w, r) = Self.inputs(dtype: .float32)
-        ConvolutionThreads.set(1)
+        KernelThreads.set(1)
         let one = Self.evaluate(x, w, r).map(\.doubles)
-        ConvolutionThreads.set(2)
+        KernelThreads.set(2)
         let two = Self.evaluate(x, w, r).map(\.doubles)
         #expect(one == two)
     }

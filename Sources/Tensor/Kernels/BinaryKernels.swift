@@ -36,18 +36,18 @@ private func broadcastLoop<T: TensorScalar>(
 ) {
     let n = ShapeMath.count(outShape)
     if aShape == bShape {
-        for i in 0..<n { out[i] = f(a[i], b[i]) }
+        forEachRange(n) { range in for i in range { out[i] = f(a[i], b[i]) } }
         return
     }
     let aCount = ShapeMath.count(aShape), bCount = ShapeMath.count(bShape)
     if bCount == 1 {
         let v = b[0]
-        for i in 0..<n { out[i] = f(a[i], v) }
+        forEachRange(n) { range in for i in range { out[i] = f(a[i], v) } }
         return
     }
     if aCount == 1 {
         let v = a[0]
-        for i in 0..<n { out[i] = f(v, b[i]) }
+        forEachRange(n) { range in for i in range { out[i] = f(v, b[i]) } }
         return
     }
     // General case: walk all but the last axis with an odometer; the last axis is a strided
@@ -118,7 +118,7 @@ func binaryKernel<T: TensorScalar>(
         let s = T(slope)
         if aShape == bShape {
             // The capturing closure is not inlined into broadcastLoop; this path is the hot one.
-            for i in 0..<ShapeMath.count(outShape) { out[i] = b[i] > 0 ? a[i] : s * a[i] }
+            forEachRange(ShapeMath.count(outShape)) { range in for i in range { out[i] = b[i] > 0 ? a[i] : s * a[i] } }
         } else {
             broadcastLoop(a, aShape, b, bShape, out, outShape) { $1 > 0 ? $0 : s * $0 }
         }

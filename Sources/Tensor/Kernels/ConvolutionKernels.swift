@@ -1,28 +1,5 @@
 import Dispatch
 
-/// Threads the convolution kernels may use (1 by default).
-///
-/// The work is cut into chunks of images whose size depends only on the shapes, never on
-/// the thread count, and every chunk's result is written to its own place (weight gradients
-/// as per-chunk partial sums added in chunk order), so a run gives bit-identical numbers on
-/// any number of threads. Set it once at start-up (the CLI's `--threads`), before any
-/// convolution runs.
-public enum ConvolutionThreads {
-    nonisolated(unsafe) private static var value = 1
-
-    public static var count: Int { value }
-
-    public static func set(_ n: Int) {
-        precondition(n >= 1, "ConvolutionThreads: need at least one thread, got \(n)")
-        value = n
-    }
-}
-
-/// A raw pointer handed to worker threads that touch disjoint parts of its memory.
-struct SharedPointer<T>: @unchecked Sendable {
-    let base: UnsafeMutablePointer<T>
-}
-
 /// The image chunks of a batched convolution: `perChunk` images each (the last may hold
 /// fewer), about `targetColumns` GEMM columns per chunk, so one GEMM is large enough to run
 /// near peak and the column buffer (colRows × columns) stays small. Forward and input-gradient
@@ -44,10 +21,10 @@ struct ConvChunks {
 
     func range(_ chunk: Int) -> Range<Int> { (chunk * perChunk)..<Swift.min(images, (chunk + 1) * perChunk) }
 
-    /// Runs `body(chunk)` for every chunk on up to `ConvolutionThreads.count` workers; chunk
+    /// Runs `body(chunk)` for every chunk on up to `KernelThreads.count` workers; chunk
     /// k always goes to worker k mod workers, so scheduling never changes what is computed.
     func forEach(_ body: @Sendable (Int) -> Void) {
-        let workers = Swift.min(ConvolutionThreads.count, count)
+        let workers = Swift.min(KernelThreads.count, count)
         if workers <= 1 {
             for chunk in 0..<count { body(chunk) }
             return

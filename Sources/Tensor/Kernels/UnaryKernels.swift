@@ -14,7 +14,7 @@ enum UnaryOp: Sendable {
 
 @inline(__always)
 private func mapLoop<T: TensorScalar>(_ src: UnsafePointer<T>, _ dst: UnsafeMutablePointer<T>, _ n: Int, _ f: (T) -> T) {
-    for i in 0..<n { dst[i] = f(src[i]) }
+    forEachRange(n) { range in for i in range { dst[i] = f(src[i]) } }
 }
 
 /// Float32 transcendental ops take the vectorisable forms in `FastMath`; returns false for

@@ -41,15 +41,18 @@ extension Tensor {
             for c in 0..<channels {
                 let variance = squares[c].0 / Double(perChannel)
                 inverses[c] = 1 / (variance + epsilon).squareRoot()
-                let inverse = T(inverses[c])
-                let m = T(meansF64[c])
-                for i in 0..<n {
-                    let offset = (i * channels + c) * plane
-                    let (row, target) = (px + offset, po + offset)
-                    for k in 0..<plane { target[k] = (row[k] - m) * inverse }
-                }
-                pm[c] = m
+                pm[c] = T(meansF64[c])
                 pv[c] = T(variance)
+            }
+            forEachRange(channels, minimum: Swift.max(1, (1 << 15) / perChannel)) { range in
+                for c in range {
+                    let (m, inverse) = (pm[c], T(inverses[c]))
+                    for i in 0..<n {
+                        let offset = (i * channels + c) * plane
+                        let (row, target) = (px + offset, po + offset)
+                        for k in 0..<plane { target[k] = (row[k] - m) * inverse }
+                    }
+                }
             }
         }
         switch dtype {
@@ -81,13 +84,15 @@ extension Tensor {
                 let gk = Double(pg[index])
                 return (gk, gk * Double(ph[index]))
             }
-            for c in 0..<channels {
-                let (gradSum, gradDot) = sums[c]
-                let (gMean, gDot, scale) = (T(gradSum / perChannel), T(gradDot / perChannel), T(inverseDeviations[c]))
-                for i in 0..<n {
-                    let offset = (i * channels + c) * plane
-                    for k in 0..<plane {
-                        po[offset + k] = (pg[offset + k] - gMean - ph[offset + k] * gDot) * scale
+            forEachRange(channels, minimum: Swift.max(1, (1 << 15) / (n * plane))) { range in
+                for c in range {
+                    let (gradSum, gradDot) = sums[c]
+                    let (gMean, gDot, scale) = (T(gradSum / perChannel), T(gradDot / perChannel), T(inverseDeviations[c]))
+                    for i in 0..<n {
+                        let offset = (i * channels + c) * plane
+                        for k in 0..<plane {
+                            po[offset + k] = (pg[offset + k] - gMean - ph[offset + k] * gDot) * scale
+                        }
                     }
                 }
             }
@@ -103,38 +108,47 @@ extension Tensor {
     /// images i, then the plane k, in exactly that order (so the result does not depend on
     /// how the work is arranged). Four channels advance together: their chains of dependent
     /// additions are independent, so the processor overlaps them instead of waiting on one.
+    /// Groups of four channels go to the kernel threads.
     @inline(__always)
     static func channelSums(n: Int, channels: Int, plane: Int,
                             _ term: (_ index: Int, _ channel: Int) -> (Double, Double)) -> [(Double, Double)] {
         var sums = [(Double, Double)](repeating: (0, 0), count: channels)
-        var c = 0
-        while c + 4 <= channels {
-            var (a0, a1, a2, a3) = (0.0, 0.0, 0.0, 0.0)
-            var (b0, b1, b2, b3) = (0.0, 0.0, 0.0, 0.0)
-            for i in 0..<n {
-                let base = (i * channels + c) * plane
-                for k in 0..<plane {
-                    let t0 = term(base + k, c), t1 = term(base + plane + k, c + 1)
-                    let t2 = term(base + 2 * plane + k, c + 2), t3 = term(base + 3 * plane + k, c + 3)
-                    a0 += t0.0; a1 += t1.0; a2 += t2.0; a3 += t3.0
-                    b0 += t0.1; b1 += t1.1; b2 += t2.1; b3 += t3.1
+        let groups = (channels + 3) / 4
+        sums.withUnsafeMutableBufferPointer { buffer in
+            let out = buffer.baseAddress!
+            forEachRange(groups, minimum: Swift.max(1, (1 << 15) / Swift.max(1, 4 * n * plane))) { range in
+                for group in range {
+                    var c = 4 * group
+                    if c + 4 <= channels {
+                        var (a0, a1, a2, a3) = (0.0, 0.0, 0.0, 0.0)
+                        var (b0, b1, b2, b3) = (0.0, 0.0, 0.0, 0.0)
+                        for i in 0..<n {
+                            let base = (i * channels + c) * plane
+                            for k in 0..<plane {
+                                let t0 = term(base + k, c), t1 = term(base + plane + k, c + 1)
+                                let t2 = term(base + 2 * plane + k, c + 2), t3 = term(base + 3 * plane + k, c + 3)
+                                a0 += t0.0; a1 += t1.0; a2 += t2.0; a3 += t3.0
+                                b0 += t0.1; b1 += t1.1; b2 += t2.1; b3 += t3.1
+                            }
+                        }
+                        (out[c], out[c + 1], out[c + 2], out[c + 3]) = ((a0, b0), (a1, b1), (a2, b2), (a3, b3))
+                        continue
+                    }
+                    while c < channels {
+                        var (a, b) = (0.0, 0.0)
+                        for i in 0..<n {
+                            let base = (i * channels + c) * plane
+                            for k in 0..<plane {
+                                let t = term(base + k, c)
+                                a += t.0
+                                b += t.1
+                            }
+                        }
+                        out[c] = (a, b)
+                        c += 1
+                    }
                 }
             }
-            (sums[c], sums[c + 1], sums[c + 2], sums[c + 3]) = ((a0, b0), (a1, b1), (a2, b2), (a3, b3))
-            c += 4
-        }
-        while c < channels {
-            var (a, b) = (0.0, 0.0)
-            for i in 0..<n {
-                let base = (i * channels + c) * plane
-                for k in 0..<plane {
-                    let t = term(base + k, c)
-                    a += t.0
-                    b += t.1
-                }
-            }
-            sums[c] = (a, b)
-            c += 1
         }
         return sums
     }

@@ -48,7 +48,7 @@ struct GANBenchmark {
         var model: Model
         var blasCore: String
         var blasThreads: Int
-        /// Threads asked for (convolution threads for the DCGAN, OpenBLAS threads for the MLP).
+        /// Threads asked for (kernel threads for the DCGAN, OpenBLAS threads for the MLP).
         var threads: Int
         var warmup: Int
         var trials: Int
@@ -70,11 +70,11 @@ struct GANBenchmark {
     var seed: UInt64
 
     func run() -> Report {
-        // The DCGAN's threads go to the convolution kernels (deterministic for any count), as
-        // in `train --threads`; its GEMMs stay on one OpenBLAS thread. The MLP has no
+        // The DCGAN's threads go to the convolution, batch-norm and element-wise kernels
+        // (deterministic for any count), as in `train --threads`; its GEMMs stay on one OpenBLAS thread. The MLP has no
         // convolutions, so its threads go to OpenBLAS.
         if model == .dcgan {
-            ConvolutionThreads.set(threads)
+            KernelThreads.set(threads)
             BLASThreads.set(1)
         } else {
             BLASThreads.set(threads)
@@ -153,7 +153,7 @@ struct GANBenchmark {
             "## Equilibrium \(report.model.title)",
             "",
             "OpenBLAS core \(report.blasCore), \(report.blasThreads) BLAS thread\(report.blasThreads == 1 ? "" : "s")"
-                + (report.model == .dcgan ? ", \(report.threads) convolution thread\(report.threads == 1 ? "" : "s")" : "")
+                + (report.model == .dcgan ? ", \(report.threads) kernel thread\(report.threads == 1 ? "" : "s")" : "")
                 + ", Games.Trainer (diagnostics off)",
             "warm-up \(report.warmup) steps, \(report.trials) trials x \(report.steps) steps, seed \(report.seed)",
             "",

@@ -25,7 +25,7 @@ struct ClassifierCommand: ParsableCommand {
         @Option(help: "Output directory (default classifiers/<data>).") var out: String?
         @Option(help: "Passes over the training split.") var epochs = 3
         @Option(help: "Seed of the initialisation and the batch order.") var seed: UInt64 = 0
-        @Option(help: "Threads for the convolutions (results do not depend on it).") var threads = 1
+        @Option(help: "Threads for the convolution, batch-norm and element-wise kernels (results do not depend on it).") var threads = 1
 
         func validate() throws {
             guard epochs >= 1 else { throw ValidationError("--epochs must be at least 1, got \(epochs)") }
@@ -33,7 +33,7 @@ struct ClassifierCommand: ParsableCommand {
         }
 
         func run() throws {
-            ConvolutionThreads.set(threads)
+            KernelThreads.set(threads)
             let images = try ImageData.resolve(data)
             guard let trainSet = images.train else {
                 throw ValidationError("\(data) is drawn lazily (stacked); train the classifier on its base set, e.g. --data \(images.stackedFrom ?? "fashion-mnist")")

@@ -1,0 +1,53 @@
+import Dispatch
+
+/// Threads the convolution, batch-norm and element-wise kernels may use (1 by default).
+///
+/// Every parallel kernel splits work whose pieces are computed independently, each written to
+/// its own place: convolutions by chunks of images whose size depends only on the shapes
+/// (weight gradients as per-chunk partial sums added in chunk order), batch norm by channels
+/// (each channel's sums keep their order), element-wise maps by ranges of elements. So a run
+/// gives bit-identical numbers on any number of threads. Set it once at start-up (the CLI's
+/// `--threads`), before any kernel runs.
+public enum KernelThreads {
+    nonisolated(unsafe) private static var value = 1
+
+    public static var count: Int { value }
+
+    public static func set(_ n: Int) {
+        precondition(n >= 1, "KernelThreads: need at least one thread, got \(n)")
+        value = n
+    }
+}
+
+/// A raw pointer handed to worker threads that touch disjoint parts of its memory.
+struct SharedPointer<T>: @unchecked Sendable {
+    let base: UnsafeMutablePointer<T>
+}
+
+/// Runs `body` over 0..<count cut into one contiguous range per thread, or inline when one
+/// thread is set or the work is too small to repay the hand-off (below `minimum` items per
+/// thread). Only for work whose items are independent: the ranges do not change any result.
+@inline(__always)
+func forEachRange(_ count: Int, minimum: Int = 1 << 15, _ body: (Range<Int>) -> Void) {
+    let workers = Swift.min(KernelThreads.count, count / Swift.max(minimum, 1))
+    guard workers > 1 else {
+        body(0..<count)
+        return
+    }
+    let size = (count + workers - 1) / workers
+    withoutActuallyEscaping(body) { body in
+        // The workers write disjoint ranges and all finish before concurrentPerform returns.
+        let shared = UncheckedSendable(body)
+        DispatchQueue.concurrentPerform(iterations: workers) { worker in
+            let low = worker * size
+            let high = Swift.min(count, low + size)
+            if low < high { shared.value(low..<high) }
+        }
+    }
+}
+
+/// A value handed to worker threads that use it without data races (see each use).
+struct UncheckedSendable<Value>: @unchecked Sendable {
+    let value: Value
+    init(_ value: Value) { self.value = value }
+}
