@@ -5,6 +5,7 @@ import Equilibrium
 struct Entry {
     static func main() {
         BLASKernelSelection.reexecIfFallbackKernels()
+        AllocatorTuning.apply()
         EquilibriumCLI.main()
     }
 }
