@@ -47,13 +47,16 @@ enum ConvolutionKernels {
     /// Chunk width of the forward and input-gradient GEMMs, whose columns are independent.
     static let independentColumns = 256
 
-    /// out = conv(x, w): per chunk, im2col of its images side by side, one GEMM, then each
-    /// image's [Cout, Ho·Wo] block copied to its place.
-    static func forward<T: TensorScalar>(_ x: UnsafePointer<T>, _ w: UnsafePointer<T>, _ out: UnsafeMutablePointer<T>,
-                                         images n: Int, outputChannels cout: Int, _ geo: ConvGeometry) {
+    /// out = conv(x, w) (+ bias per output channel): per chunk, im2col of its images side by
+    /// side, one GEMM, then each image's [Cout, Ho·Wo] block copied to its place, the bias
+    /// added on the way (the same one rounding as a separate addition).
+    static func forward<T: TensorScalar>(_ x: UnsafePointer<T>, _ w: UnsafePointer<T>, bias: UnsafePointer<T>?,
+                                         _ out: UnsafeMutablePointer<T>, images n: Int, outputChannels cout: Int,
+                                         _ geo: ConvGeometry) {
         let chunks = ConvChunks(images: n, columnsPerImage: geo.colCols, targetColumns: Self.independentColumns)
         let (xs, ws, os) = (SharedPointer(base: UnsafeMutablePointer(mutating: x)), SharedPointer(base: UnsafeMutablePointer(mutating: w)),
                             SharedPointer(base: out))
+        let bs = bias.map { SharedPointer(base: UnsafeMutablePointer(mutating: $0)) }
         chunks.forEach { chunk in
             let images = chunks.range(chunk)
             let ld = images.count * geo.colCols
@@ -68,20 +71,29 @@ enum ConvolutionKernels {
                  ws.base, lda: geo.colRows, cols, ldb: ld, beta: 0, product, ldc: ld)
             for (k, image) in images.enumerated() {
                 for channel in 0..<cout {
-                    copyPlane(from: product + channel * ld + k * geo.colCols, to: os.base + (image * cout + channel) * geo.colCols,
-                              count: geo.colCols)
+                    let (source, target) = (product + channel * ld + k * geo.colCols, os.base + (image * cout + channel) * geo.colCols)
+                    if let bs {
+                        let b = bs.base[channel]
+                        for i in 0..<geo.colCols { target[i] = source[i] + b }
+                    } else {
+                        copyPlane(from: source, to: target, count: geo.colCols)
+                    }
                 }
             }
         }
     }
 
-    /// out = the adjoint of conv in its input: per chunk, the gradients gathered channel-major
-    /// [Cout, images·Ho·Wo], one GEMM wᵀ·g into columns, then col2im per image.
-    static func inputGradient<T: TensorScalar>(_ g: UnsafePointer<T>, _ w: UnsafePointer<T>, _ out: UnsafeMutablePointer<T>,
-                                               images n: Int, outputChannels cout: Int, _ geo: ConvGeometry) {
+    /// out = the adjoint of conv in its input (+ bias per channel of `out`, as a transposed
+    /// convolution's): per chunk, the gradients gathered channel-major [Cout, images·Ho·Wo],
+    /// one GEMM wᵀ·g into columns, then col2im per image and the bias added to it.
+    static func inputGradient<T: TensorScalar>(_ g: UnsafePointer<T>, _ w: UnsafePointer<T>, bias: UnsafePointer<T>?,
+                                               _ out: UnsafeMutablePointer<T>, images n: Int, outputChannels cout: Int,
+                                               _ geo: ConvGeometry) {
         let chunks = ConvChunks(images: n, columnsPerImage: geo.colCols, targetColumns: Self.independentColumns)
         let (gs, ws, os) = (SharedPointer(base: UnsafeMutablePointer(mutating: g)), SharedPointer(base: UnsafeMutablePointer(mutating: w)),
                             SharedPointer(base: out))
+        let bs = bias.map { SharedPointer(base: UnsafeMutablePointer(mutating: $0)) }
+        let plane = geo.height * geo.width
         chunks.forEach { chunk in
             let images = chunks.range(chunk)
             let ld = images.count * geo.colCols
@@ -93,7 +105,14 @@ enum ConvolutionKernels {
             gemm(transA: true, transB: false, m: geo.colRows, n: ld, k: cout, alpha: 1,
                  ws.base, lda: geo.colRows, gathered, ldb: ld, beta: 0, cols, ldc: ld)
             for (k, image) in images.enumerated() {
-                geo.col2im(cols + k * geo.colCols, os.base + image * geo.imageSize, ld: ld, scratch: scratch)
+                let target = os.base + image * geo.imageSize
+                geo.col2im(cols + k * geo.colCols, target, ld: ld, scratch: scratch)
+                if let bs {
+                    for channel in 0..<geo.channels {
+                        let (row, b) = (target + channel * plane, bs.base[channel])
+                        for i in 0..<plane { row[i] = row[i] + b }
+                    }
+                }
             }
         }
     }

@@ -14,54 +14,64 @@ extension Tensor {
                      "conv2d: kernel \(w.shape[2])×\(w.shape[3]) is larger than the padded input \(x.shape) (padding \(padding))")
         if let bias {
             precondition(bias.shape == [w.shape[0]], "conv2d: bias shape \(bias.shape) does not match \(w.shape[0]) output channels")
+            precondition(bias.dtype == x.dtype, "conv2d: bias dtype \(bias.dtype) differs from input \(x.dtype)")
         }
         let geo = ConvGeometry(channels: x.shape[1], height: x.shape[2], width: x.shape[3],
                                kernelH: w.shape[2], kernelW: w.shape[3], stride: stride, padding: padding)
         precondition(geo.outH >= 1 && geo.outW >= 1,
                      "conv2d: kernel \(w.shape[2])×\(w.shape[3]) with padding \(padding) does not fit input \(x.shape)")
-        let y = convForward(x, w, geo)
-        let out = bias.map { y + $0.reshaped([1, -1, 1, 1]) } ?? y
-        return out
+        return convForward(x, w, geo, bias: bias)
     }
 
-    static func convForward(_ x: Tensor, _ w: Tensor, _ geo: ConvGeometry) -> Tensor {
+    /// conv(x, w) with an optional per-output-channel bias added in the same pass; the
+    /// bias's gradient is the incoming gradient summed over all axes but 1.
+    static func convForward(_ x: Tensor, _ w: Tensor, _ geo: ConvGeometry, bias: Tensor? = nil) -> Tensor {
         let (n, cout) = (x.shape[0], w.shape[0])
         let outShape = [n, cout, geo.outH, geo.outW]
         let out = TensorStorage(count: ShapeMath.count(outShape), dtype: x.dtype)
         func run<T: TensorScalar>(_: T.Type) {
-            ConvolutionKernels.forward(x.storage.typed(T.self), w.storage.typed(T.self), out.typed(T.self),
-                                       images: n, outputChannels: cout, geo)
+            ConvolutionKernels.forward(x.storage.typed(T.self), w.storage.typed(T.self), bias: bias?.storage.typed(T.self),
+                                       out.typed(T.self), images: n, outputChannels: cout, geo)
         }
         switch x.dtype {
         case .float32: run(Float.self)
         case .float64: run(Double.self)
         }
-        return record("conv2d", output: out, shape: outShape, inputs: [x, w]) { ctx in
+        return record("conv2d", output: out, shape: outShape, inputs: bias.map { [x, w, $0] } ?? [x, w]) { ctx in
             let (x, w, g) = (ctx.inputs[0], ctx.inputs[1], ctx.grad)
             return [ctx.needsGrad[0] ? convTranspose(g, w, geo) : nil,
                     ctx.needsGrad[1] ? convWeightGradient(x, g, geo) : nil]
+                + (ctx.inputs.count == 3 ? [ctx.needsGrad[2] ? channelBiasGradient(g) : nil] : [])
         }
+    }
+
+    /// ∂⟨y, g⟩/∂bias for a bias broadcast over [N, C, H, W] as [1, C, 1, 1]: the same
+    /// reduction the broadcast addition's backward performs.
+    static func channelBiasGradient(_ g: Tensor) -> Tensor {
+        g.sum(toShape: [1, g.shape[1], 1, 1]).reshaped([g.shape[1]])
     }
 
     /// The adjoint of conv2d in its input: g [N, Cout, Ho, Wo], w [Cout, Cin, kH, kW] →
     /// [N, Cin, H, W] with H, W taken from `geo`.
-    static func convTranspose(_ g: Tensor, _ w: Tensor, _ geo: ConvGeometry) -> Tensor {
+    /// With `bias` (one value per channel of the result) it is added in the same pass.
+    static func convTranspose(_ g: Tensor, _ w: Tensor, _ geo: ConvGeometry, bias: Tensor? = nil) -> Tensor {
         let (n, cout) = (g.shape[0], w.shape[0])
         precondition(g.shape == [n, cout, geo.outH, geo.outW], "convTranspose: gradient shape \(g.shape) does not match geometry")
         let outShape = [n, geo.channels, geo.height, geo.width]
         let out = TensorStorage(count: ShapeMath.count(outShape), dtype: g.dtype)
         func run<T: TensorScalar>(_: T.Type) {
-            ConvolutionKernels.inputGradient(g.storage.typed(T.self), w.storage.typed(T.self), out.typed(T.self),
-                                             images: n, outputChannels: cout, geo)
+            ConvolutionKernels.inputGradient(g.storage.typed(T.self), w.storage.typed(T.self), bias: bias?.storage.typed(T.self),
+                                             out.typed(T.self), images: n, outputChannels: cout, geo)
         }
         switch g.dtype {
         case .float32: run(Float.self)
         case .float64: run(Double.self)
         }
-        return record("conv_transpose2d", output: out, shape: outShape, inputs: [g, w]) { ctx in
+        return record("conv_transpose2d", output: out, shape: outShape, inputs: bias.map { [g, w, $0] } ?? [g, w]) { ctx in
             let (g0, w, gy) = (ctx.inputs[0], ctx.inputs[1], ctx.grad)
             return [ctx.needsGrad[0] ? convForward(gy, w, geo) : nil,
                     ctx.needsGrad[1] ? convWeightGradient(gy, g0, geo) : nil]
+                + (ctx.inputs.count == 3 ? [ctx.needsGrad[2] ? channelBiasGradient(gy) : nil] : [])
         }
     }
 
@@ -96,6 +106,7 @@ extension Tensor {
         precondition(stride >= 1 && padding >= 0, "convTranspose2d: stride \(stride) must be ≥ 1 and padding \(padding) ≥ 0")
         if let bias {
             precondition(bias.shape == [w.shape[1]], "convTranspose2d: bias shape \(bias.shape) does not match \(w.shape[1]) output channels")
+            precondition(bias.dtype == x.dtype, "convTranspose2d: bias dtype \(bias.dtype) differs from input \(x.dtype)")
         }
         precondition(outputPadding >= 0 && outputPadding < Swift.max(stride, 1),
                      "convTranspose2d: outputPadding \(outputPadding) must be in 0..<stride (\(stride))")
@@ -106,7 +117,6 @@ extension Tensor {
         let geo = ConvGeometry(channels: w.shape[1], height: h, width: wd, kernelH: w.shape[2], kernelW: w.shape[3],
                                stride: stride, padding: padding)
         precondition(geo.outH == x.shape[2] && geo.outW == x.shape[3], "convTranspose2d: inconsistent geometry for \(x.shape)")
-        let y = convTranspose(x, w, geo)
-        return bias.map { y + $0.reshaped([1, -1, 1, 1]) } ?? y
+        return convTranspose(x, w, geo, bias: bias)
     }
 }
