@@ -11,9 +11,12 @@ struct ConvChunks {
     let perChunk: Int
     var count: Int { (images + perChunk - 1) / perChunk }
 
-    static let targetColumns = 1024
+    /// Chunk width of the forward and input-gradient GEMMs, whose output columns are independent.
+    static let independentColumns = 256
+    /// Chunk width of the weight-gradient GEMMs, whose sums run over the columns.
+    static let summedColumns = 1024
 
-    init(images: Int, columnsPerImage: Int, targetColumns: Int = Self.targetColumns) {
+    init(images: Int, columnsPerImage: Int, targetColumns: Int) {
         self.images = images
         let wanted = Swift.max(1, Swift.min(images, (images * columnsPerImage + targetColumns - 1) / targetColumns))
         perChunk = Swift.max(1, (images + wanted - 1) / wanted)
@@ -44,16 +47,13 @@ struct ConvChunks {
 /// geometry's C, H, W; the convolution's output (or incoming gradient) is [N, Cout, Ho, Wo];
 /// weights are [Cout, colRows].
 enum ConvolutionKernels {
-    /// Chunk width of the forward and input-gradient GEMMs, whose columns are independent.
-    static let independentColumns = 256
-
     /// out = conv(x, w) (+ bias per output channel): per chunk, im2col of its images side by
     /// side, one GEMM, then each image's [Cout, Ho·Wo] block copied to its place, the bias
     /// added on the way (the same one rounding as a separate addition).
     static func forward<T: TensorScalar>(_ x: UnsafePointer<T>, _ w: UnsafePointer<T>, bias: UnsafePointer<T>?,
                                          _ out: UnsafeMutablePointer<T>, images n: Int, outputChannels cout: Int,
                                          _ geo: ConvGeometry) {
-        let chunks = ConvChunks(images: n, columnsPerImage: geo.colCols, targetColumns: Self.independentColumns)
+        let chunks = ConvChunks(images: n, columnsPerImage: geo.colCols, targetColumns: ConvChunks.independentColumns)
         let (xs, ws, os) = (SharedPointer(base: UnsafeMutablePointer(mutating: x)), SharedPointer(base: UnsafeMutablePointer(mutating: w)),
                             SharedPointer(base: out))
         let bs = bias.map { SharedPointer(base: UnsafeMutablePointer(mutating: $0)) }
@@ -89,7 +89,7 @@ enum ConvolutionKernels {
     static func inputGradient<T: TensorScalar>(_ g: UnsafePointer<T>, _ w: UnsafePointer<T>, bias: UnsafePointer<T>?,
                                                _ out: UnsafeMutablePointer<T>, images n: Int, outputChannels cout: Int,
                                                _ geo: ConvGeometry) {
-        let chunks = ConvChunks(images: n, columnsPerImage: geo.colCols, targetColumns: Self.independentColumns)
+        let chunks = ConvChunks(images: n, columnsPerImage: geo.colCols, targetColumns: ConvChunks.independentColumns)
         let (gs, ws, os) = (SharedPointer(base: UnsafeMutablePointer(mutating: g)), SharedPointer(base: UnsafeMutablePointer(mutating: w)),
                             SharedPointer(base: out))
         let bs = bias.map { SharedPointer(base: UnsafeMutablePointer(mutating: $0)) }
@@ -121,7 +121,7 @@ enum ConvolutionKernels {
     /// own partial sum, then the partials added in chunk order.
     static func weightGradient<T: TensorScalar>(_ x: UnsafePointer<T>, _ g: UnsafePointer<T>, _ out: UnsafeMutablePointer<T>,
                                                 images n: Int, outputChannels cout: Int, _ geo: ConvGeometry) {
-        let chunks = ConvChunks(images: n, columnsPerImage: geo.colCols)
+        let chunks = ConvChunks(images: n, columnsPerImage: geo.colCols, targetColumns: ConvChunks.summedColumns)
         let size = cout * geo.colRows
         guard chunks.count > 0 else {
             out.update(repeating: 0, count: size)

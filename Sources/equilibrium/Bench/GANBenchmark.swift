@@ -71,8 +71,8 @@ struct GANBenchmark {
 
     func run() -> Report {
         // The DCGAN's threads go to the convolution, batch-norm and element-wise kernels
-        // (deterministic for any count), as in `train --threads`; its GEMMs stay on one OpenBLAS thread. The MLP has no
-        // convolutions, so its threads go to OpenBLAS.
+        // (deterministic for any count), as in `train --threads`; its GEMMs stay on one
+        // OpenBLAS thread. The MLP has no convolutions, so its threads go to OpenBLAS.
         if model == .dcgan {
             KernelThreads.set(threads)
             BLASThreads.set(1)
