@@ -49,36 +49,26 @@ struct ConvChunks {
 enum ConvolutionKernels {
     /// out = conv(x, w) (+ bias per output channel): per chunk, im2col of its images side by
     /// side, one GEMM, then each image's [Cout, Ho·Wo] block copied to its place, the bias
-    /// added on the way (the same one rounding as a separate addition). With `keepColumns`
-    /// (colRows × n·colCols elements) the column matrix of all images is left there, image k
-    /// at column k·colCols, for `weightGradient(columns:)`; the GEMMs read it in place, so the
-    /// result is the same.
+    /// added on the way (the same one rounding as a separate addition).
     static func forward<T: TensorScalar>(_ x: UnsafePointer<T>, _ w: UnsafePointer<T>, bias: UnsafePointer<T>?,
                                          _ out: UnsafeMutablePointer<T>, images n: Int, outputChannels cout: Int,
-                                         _ geo: ConvGeometry, keepColumns: UnsafeMutablePointer<T>? = nil) {
+                                         _ geo: ConvGeometry) {
         let chunks = ConvChunks(images: n, columnsPerImage: geo.colCols, targetColumns: ConvChunks.independentColumns)
         let (xs, ws, os) = (SharedPointer(base: UnsafeMutablePointer(mutating: x)), SharedPointer(base: UnsafeMutablePointer(mutating: w)),
                             SharedPointer(base: out))
         let bs = bias.map { SharedPointer(base: UnsafeMutablePointer(mutating: $0)) }
-        let kept = keepColumns.map { SharedPointer(base: $0) }
         chunks.forEach { chunk in
             let images = chunks.range(chunk)
             let ld = images.count * geo.colCols
-            // The column matrix: this chunk's own buffer, or its block of the kept one.
-            let (cols, colsLD) = kept.map { ($0.base + images.lowerBound * geo.colCols, n * geo.colCols) }
-                ?? (UnsafeMutablePointer<T>.allocate(capacity: geo.colRows * ld), ld)
+            let cols = UnsafeMutablePointer<T>.allocate(capacity: geo.colRows * ld)
             let product = UnsafeMutablePointer<T>.allocate(capacity: cout * ld)
             let scratch = UnsafeMutablePointer<T>.allocate(capacity: geo.scratchCount)
-            defer {
-                if kept == nil { cols.deallocate() }
-                product.deallocate()
-                scratch.deallocate()
-            }
+            defer { cols.deallocate(); product.deallocate(); scratch.deallocate() }
             for (k, image) in images.enumerated() {
-                geo.im2col(xs.base + image * geo.imageSize, cols + k * geo.colCols, ld: colsLD, scratch: scratch)
+                geo.im2col(xs.base + image * geo.imageSize, cols + k * geo.colCols, ld: ld, scratch: scratch)
             }
             gemm(transA: false, transB: false, m: cout, n: ld, k: geo.colRows, alpha: 1,
-                 ws.base, lda: geo.colRows, cols, ldb: colsLD, beta: 0, product, ldc: ld)
+                 ws.base, lda: geo.colRows, cols, ldb: ld, beta: 0, product, ldc: ld)
             for (k, image) in images.enumerated() {
                 for channel in 0..<cout {
                     let (source, target) = (product + channel * ld + k * geo.colCols, os.base + (image * cout + channel) * geo.colCols)
@@ -128,12 +118,9 @@ enum ConvolutionKernels {
     }
 
     /// out [Cout, colRows] = Σ_images g_i · im2col(x_i)ᵀ: one GEMM per chunk into the chunk's
-    /// own partial sum, then the partials added in chunk order. `columns`, when given, is the
-    /// column matrix `forward(keepColumns:)` left for these images, used instead of building it
-    /// again (the GEMMs see the same values, so the result is the same).
+    /// own partial sum, then the partials added in chunk order.
     static func weightGradient<T: TensorScalar>(_ x: UnsafePointer<T>, _ g: UnsafePointer<T>, _ out: UnsafeMutablePointer<T>,
-                                                images n: Int, outputChannels cout: Int, _ geo: ConvGeometry,
-                                                columns: UnsafePointer<T>? = nil) {
+                                                images n: Int, outputChannels cout: Int, _ geo: ConvGeometry) {
         let chunks = ConvChunks(images: n, columnsPerImage: geo.colCols, targetColumns: ConvChunks.summedColumns)
         let size = cout * geo.colRows
         guard chunks.count > 0 else {
@@ -144,22 +131,14 @@ enum ConvolutionKernels {
         defer { partials.deallocate() }
         let (xs, gs, ps) = (SharedPointer(base: UnsafeMutablePointer(mutating: x)), SharedPointer(base: UnsafeMutablePointer(mutating: g)),
                             SharedPointer(base: partials))
-        let given = columns.map { SharedPointer(base: UnsafeMutablePointer(mutating: $0)) }
         chunks.forEach { chunk in
             let images = chunks.range(chunk)
             let ld = images.count * geo.colCols
             let gathered = UnsafeMutablePointer<T>.allocate(capacity: cout * ld)
-            defer { gathered.deallocate() }
-            gatherChannelMajor(gs.base, into: gathered, images: images, channels: cout, plane: geo.colCols)
-            if let given {
-                gemm(transA: false, transB: true, m: cout, n: geo.colRows, k: ld, alpha: 1,
-                     gathered, lda: ld, given.base + images.lowerBound * geo.colCols, ldb: n * geo.colCols, beta: 0,
-                     ps.base + chunk * size, ldc: geo.colRows)
-                return
-            }
             let cols = UnsafeMutablePointer<T>.allocate(capacity: geo.colRows * ld)
             let scratch = UnsafeMutablePointer<T>.allocate(capacity: geo.scratchCount)
-            defer { cols.deallocate(); scratch.deallocate() }
+            defer { gathered.deallocate(); cols.deallocate(); scratch.deallocate() }
+            gatherChannelMajor(gs.base, into: gathered, images: images, channels: cout, plane: geo.colCols)
             for (k, image) in images.enumerated() {
                 geo.im2col(xs.base + image * geo.imageSize, cols + k * geo.colCols, ld: ld, scratch: scratch)
             }

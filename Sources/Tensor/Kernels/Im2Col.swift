@@ -49,62 +49,26 @@ struct ConvGeometry: Sendable, Equatable {
     }
 
     /// scratch ← the phase-split padded image: padded[c, a, b] = x[c, a − p, b − p], 0 outside.
-    /// Only the border is zeroed (the rows above and below the image and, in each phase row,
-    /// the positions left and right of the interior), so each entry is written once; stride-2
-    /// Float32 rows are split into their two phases eight values at a time.
     private func pad<T: TensorScalar>(_ x: UnsafePointer<T>, into scratch: UnsafeMutablePointer<T>) {
         let (ph, qw) = (paddedH, phaseW)
         let rowLength = stride * qw
         let inside = interiorColumns
         let phases = (0..<stride).map { phasePositions($0, inside) }
-        let imageRows = Swift.max(0, Swift.min(height, ph - padding))
+        scratch.update(repeating: 0, count: scratchCount)
         for c in 0..<channels {
-            let plane = scratch + c * ph * rowLength
-            plane.update(repeating: 0, count: Swift.min(padding, ph) * rowLength)
-            let below = Swift.min(ph, padding + imageRows)
-            (plane + below * rowLength).update(repeating: 0, count: (ph - below) * rowLength)
-            for r in 0..<imageRows {
+            for r in 0..<height where r + padding < ph {
                 let source = (c * height + r) * width - padding
-                let row = plane + (r + padding) * rowLength
+                let row = scratch + (c * ph + r + padding) * rowLength
                 for phase in 0..<stride {
                     let positions = phases[phase]
-                    let phaseRow = row + phase * qw
-                    phaseRow.update(repeating: 0, count: positions.lowerBound)
-                    (phaseRow + positions.upperBound).update(repeating: 0, count: qw - positions.upperBound)
-                    let first = source + positions.lowerBound * stride + phase
-                    if T.self == Float.self && stride == 2 {
-                        Self.takeEvenValues(UnsafeRawPointer(x).assumingMemoryBound(to: Float.self), from: first,
-                                            imageEnd: imageSize,
-                                            UnsafeMutableRawPointer(phaseRow + positions.lowerBound).assumingMemoryBound(to: Float.self),
-                                            count: positions.count)
-                    } else {
-                        var (d, s) = (phaseRow + positions.lowerBound, x + first)
-                        for _ in positions {
-                            d.pointee = s.pointee
-                            d += 1
-                            s += stride
-                        }
+                    var (d, s) = (row + phase * qw + positions.lowerBound, x + (source + positions.lowerBound * stride + phase))
+                    for _ in positions {
+                        d.pointee = s.pointee
+                        d += 1
+                        s += stride
                     }
                 }
             }
-        }
-        (scratch + channels * ph * rowLength).update(repeating: 0, count: scratchCount - channels * ph * rowLength)
-    }
-
-    /// target[m] = source[first + 2m] for m < count, eight at a time from sixteen-wide loads
-    /// while a load stays inside the image's `imageEnd` elements, then one by one.
-    @inline(__always)
-    private static func takeEvenValues(_ source: UnsafePointer<Float>, from first: Int, imageEnd: Int,
-                                       _ target: UnsafeMutablePointer<Float>, count: Int) {
-        var m = 0
-        while m + 8 <= count && first + 2 * m + 16 <= imageEnd {
-            let values = UnsafeRawPointer(source + first + 2 * m).loadUnaligned(as: SIMD16<Float>.self)
-            UnsafeMutableRawPointer(target + m).storeBytes(of: values.evenHalf, as: SIMD8<Float>.self)
-            m += 8
-        }
-        while m < count {
-            target[m] = source[first + 2 * m]
-            m += 1
         }
     }
 
@@ -197,49 +161,17 @@ struct ConvGeometry: Sendable, Equatable {
                     continue
                 }
                 let source = scratch + (c * ph + r + padding) * rowLength
-                if T.self == Float.self && stride == 2 && inside.lowerBound == padding {
-                    Self.interleavePhases(UnsafeRawPointer(source).assumingMemoryBound(to: Float.self), phaseWidth: qw,
-                                          padding: padding,
-                                          UnsafeMutableRawPointer(x + row + padding).assumingMemoryBound(to: Float.self),
-                                          count: inside.count)
-                } else {
-                    for phase in 0..<stride {
-                        let positions = phases[phase]
-                        var (d, s) = (x + (row + positions.lowerBound * stride + phase), source + phase * qw + positions.lowerBound)
-                        for _ in positions {
-                            d.pointee = s.pointee
-                            d += stride
-                            s += 1
-                        }
+                for phase in 0..<stride {
+                    let positions = phases[phase]
+                    var (d, s) = (x + (row + positions.lowerBound * stride + phase), source + phase * qw + positions.lowerBound)
+                    for _ in positions {
+                        d.pointee = s.pointee
+                        d += stride
+                        s += 1
                     }
                 }
                 for b in inside.upperBound..<(padding + width) { x[row + b] = 0 }
             }
-        }
-    }
-
-    /// The stride-2 unpad of one row: target[q] = padded column q + p, which is position
-    /// (q + p) / 2 of phase (q + p) mod 2 of `source`, for q < count; sixteen columns (eight
-    /// from each phase, interleaved) per store, the rest one by one.
-    @inline(__always)
-    private static func interleavePhases(_ source: UnsafePointer<Float>, phaseWidth qw: Int, padding p: Int,
-                                         _ target: UnsafeMutablePointer<Float>, count: Int) {
-        // Even columns q = 2k come from phase p mod 2 at position k + ⌊p/2⌋, odd ones from the
-        // other phase at k + ⌊(p + 1)/2⌋.
-        let even = source + (p & 1) * qw + (p >> 1)
-        let odd = source + ((p + 1) & 1) * qw + ((p + 1) >> 1)
-        var k = 0
-        while 2 * k + 16 <= count {
-            let a = UnsafeRawPointer(even + k).loadUnaligned(as: SIMD8<Float>.self)
-            let b = UnsafeRawPointer(odd + k).loadUnaligned(as: SIMD8<Float>.self)
-            let pairs = SIMD16<Float>(a[0], b[0], a[1], b[1], a[2], b[2], a[3], b[3],
-                                      a[4], b[4], a[5], b[5], a[6], b[6], a[7], b[7])
-            UnsafeMutableRawPointer(target + 2 * k).storeBytes(of: pairs, as: SIMD16<Float>.self)
-            k += 8
-        }
-        for q in (2 * k)..<count {
-            let b = q + p
-            target[q] = source[(b & 1) * qw + (b >> 1)]
         }
     }
 

@@ -25,20 +25,13 @@ extension Tensor {
 
     /// conv(x, w) with an optional per-output-channel bias added in the same pass; the
     /// bias's gradient is the incoming gradient summed over all axes but 1.
-    ///
-    /// When w takes part in differentiation and the column matrix of x is at most
-    /// `keptColumnsLimit` elements, the forward keeps it for the backward's weight gradient,
-    /// which then skips building it again (same values, same result).
     static func convForward(_ x: Tensor, _ w: Tensor, _ geo: ConvGeometry, bias: Tensor? = nil) -> Tensor {
         let (n, cout) = (x.shape[0], w.shape[0])
         let outShape = [n, cout, geo.outH, geo.outW]
         let out = TensorStorage(count: ShapeMath.count(outShape), dtype: x.dtype)
-        let columnCount = geo.colRows * n * geo.colCols
-        let columns = w.node != nil && columnCount <= keptColumnsLimit ? TensorStorage(count: columnCount, dtype: x.dtype) : nil
         func run<T: TensorScalar>(_: T.Type) {
             ConvolutionKernels.forward(x.storage.typed(T.self), w.storage.typed(T.self), bias: bias?.storage.typed(T.self),
-                                       out.typed(T.self), images: n, outputChannels: cout, geo,
-                                       keepColumns: columns?.typed(T.self))
+                                       out.typed(T.self), images: n, outputChannels: cout, geo)
         }
         switch x.dtype {
         case .float32: run(Float.self)
@@ -47,15 +40,10 @@ extension Tensor {
         return record("conv2d", output: out, shape: outShape, inputs: bias.map { [x, w, $0] } ?? [x, w]) { ctx in
             let (x, w, g) = (ctx.inputs[0], ctx.inputs[1], ctx.grad)
             return [ctx.needsGrad[0] ? convTranspose(g, w, geo) : nil,
-                    ctx.needsGrad[1] ? convWeightGradient(x, g, geo, columns: columns) : nil]
+                    ctx.needsGrad[1] ? convWeightGradient(x, g, geo) : nil]
                 + (ctx.inputs.count == 3 ? [ctx.needsGrad[2] ? channelBiasGradient(g) : nil] : [])
         }
     }
-
-    /// The largest column matrix (elements) a convolution keeps from its forward for the
-    /// weight gradient: 64 MB in Float32, so a training batch's matrices are kept and an
-    /// evaluation pass over tens of thousands of images is not.
-    static let keptColumnsLimit = 1 << 24
 
     /// ∂⟨y, g⟩/∂bias for a bias broadcast over [N, C, H, W] as [1, C, 1, 1]: the same
     /// reduction the broadcast addition's backward performs.
@@ -88,15 +76,13 @@ extension Tensor {
     }
 
     /// ∂⟨conv2d(x, w), g⟩/∂w: x [N, Cin, H, W], g [N, Cout, Ho, Wo] → [Cout, Cin, kH, kW].
-    /// `columns`, when given, is x's column matrix kept by the forward that produced the
-    /// output whose gradient g is.
-    static func convWeightGradient(_ x: Tensor, _ g: Tensor, _ geo: ConvGeometry, columns: TensorStorage? = nil) -> Tensor {
+    static func convWeightGradient(_ x: Tensor, _ g: Tensor, _ geo: ConvGeometry) -> Tensor {
         let (n, cout) = (x.shape[0], g.shape[1])
         let outShape = [cout, geo.channels, geo.kernelH, geo.kernelW]
         let out = TensorStorage(count: ShapeMath.count(outShape), dtype: x.dtype)
         func run<T: TensorScalar>(_: T.Type) {
             ConvolutionKernels.weightGradient(x.storage.typed(T.self), g.storage.typed(T.self), out.typed(T.self),
-                                              images: n, outputChannels: cout, geo, columns: columns.map { UnsafePointer($0.typed(T.self)) })
+                                              images: n, outputChannels: cout, geo)
         }
         switch x.dtype {
         case .float32: run(Float.self)
