@@ -16,8 +16,7 @@ import Testing
         ConvGeometry(channels: 1, height: 7, width: 6, kernelH: 2, kernelW: 2, stride: 2, padding: 0),
         ConvGeometry(channels: 2, height: 5, width: 5, kernelH: 1, kernelW: 1, stride: 1, padding: 2),
         ConvGeometry(channels: 1, height: 33, width: 40, kernelH: 4, kernelW: 4, stride: 2, padding: 1),
-        // Stride 2 with even paddings and rows of 16+ columns: the eight-wide phase split and
-        // interleave with the other phase alignment.
+        // Stride 2 with even paddings (the other phase alignment) and rows of 16+ columns.
         ConvGeometry(channels: 2, height: 9, width: 36, kernelH: 4, kernelW: 4, stride: 2, padding: 2),
         ConvGeometry(channels: 1, height: 8, width: 34, kernelH: 2, kernelW: 2, stride: 2, padding: 0),
     ]
