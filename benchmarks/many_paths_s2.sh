@@ -49,7 +49,7 @@ for path in sorted(glob.glob(os.path.join(out, "*", "*", "seed-*", "summary.json
     model = s["objective"] + ("+" + "+".join(s["penalties"]) if s["penalties"] else "")
     ok = s["modes_covered"] >= 7 and s["high_quality_fraction"] >= 0.8
     rows.append((model, s["seed"], s["steps"], s["modes_covered"], 100 * s["high_quality_fraction"], ok,
-                 s.get("hist_js_increase_fraction"), s.get("sliced_w1_increase_fraction"), s["hist_js"], s["sliced_w1"]))
+                 s["hist_js_increase_fraction"], s["sliced_w1_increase_fraction"], s["hist_js"], s["sliced_w1"]))
 print("| model | seed | steps | modes | HQ % | success (≥ 7 modes, ≥ 80 % HQ) | JS rose | sliced W1 rose | final JS (hist) | final sliced W1 |")
 print("|---|---|---|---|---|---|---|---|---|---|")
 for r in rows:
