@@ -52,7 +52,8 @@ public final class BatchNorm: Layer {
             normalised = (x - mean) / scale
         }
         guard let weight, let bias else { return normalised }
-        return normalised * weight.reshaped(channelShape) + bias.reshaped(channelShape)
+        // One pass, split over the kernel threads; the same bits as x̂·γ + β broadcast.
+        return normalised.channelAffine(scale: weight, shift: bias)
     }
 
     private func updateRunningStatistics(mean: Tensor, biasedVariance: Tensor, count: Int) {

@@ -113,12 +113,20 @@ struct AdamRule: ElementwiseRule {
             // Through the generic T the loop stays scalar (sqrtss/divss); explicit SIMD lanes
             // run the same IEEE operations in the same order, element by element.
             let f = { (x: UnsafeMutablePointer<T>) in UnsafeMutableRawPointer(x).assumingMemoryBound(to: Float.self) }
-            AdamFloatKernel(
+            let kernel = AdamFloatKernel(
                 stepSize: Float(lr / biasCorrection1), bc2: Float(biasCorrection2Sqrt), w1: Float(1 - beta1),
                 b2: Float(beta2), w2: Float(1 - beta2), eps: Float(epsilon), wd: Float(weightDecay),
                 shrink: Float(1 - lr * weightDecay), sign: maximize ? -1 : 1,
                 decay: weightDecay != 0, decoupled: decoupled
-            ).run(p: f(pp), m: f(mp), v: f(vp), g: UnsafeRawPointer(gp).assumingMemoryBound(to: Float.self), count: p.count)
+            )
+            let (fp, fm, fv) = (f(pp), f(mp), f(vp))
+            let fg = UnsafeRawPointer(gp).assumingMemoryBound(to: Float.self)
+            // Element by element, so splitting a large parameter over the kernel threads
+            // changes no bit.
+            KernelThreads.forEachSlice(of: p.count) { range in
+                let start = range.lowerBound
+                kernel.run(p: fp + start, m: fm + start, v: fv + start, g: fg + start, count: range.count)
+            }
             return
         }
         // Float64 (and the reference for the Float kernel): one loop body, specialised for

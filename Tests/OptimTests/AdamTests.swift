@@ -35,4 +35,23 @@ import Optim
         // After one step m = (1 − β1)·g: the first moment of the bias.
         #expect(abs(state["exp_avg.bias"]!.item - 0.1) < 1e-15)
     }
+
+    /// A parameter large enough to be split over the kernel threads gets the same bits on
+    /// one thread and two (the update is element by element).
+    @Test func largeParameterSameBitsOnOneThreadAndTwo() {
+        defer { KernelThreads.set(1) }
+        var key = RandomKey(seed: 31)
+        let start = Tensor.normal([300_001], key: key.split())
+        let grads = (0..<3).map { _ in Tensor.normal([300_001], key: key.split()) }
+        func run(threads: Int) -> [Float] {
+            KernelThreads.set(threads)
+            var adam = Adam(learningRate: 0.01, weightDecay: 0.1)
+            var parameters = ["w": start]
+            for g in grads { adam.step(&parameters, gradients: ["w": g]) }
+            return parameters["w"]!.floats
+        }
+        let one = run(threads: 1)
+        #expect(one == run(threads: 2))
+        #expect(one != start.floats)
+    }
 }

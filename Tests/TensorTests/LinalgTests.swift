@@ -85,6 +85,30 @@ import Tensor
         }
     }
 
+    /// Products long enough on one side of the output to be cut into blocks (`BlockedGEMM`):
+    /// columns (n = 2,100: four full blocks and a partial one) and rows (m = 2,100).
+    @Test(arguments: [(8, 300, 2100), (2100, 300, 8)])
+    func blockedProductsMatchNaiveLoops(m: Int, k: Int, n: Int) {
+        var key = RandomKey(seed: UInt64(m + n))
+        for transA in [false, true] {
+            for transB in [false, true] {
+                let a = Tensor.uniform(transA ? [k, m] : [m, k], low: -1, high: 1, key: key.split())
+                let b = Tensor.uniform(transB ? [n, k] : [k, n], low: -1, high: 1, key: key.split())
+                let c = a.matmul(b, transposeSelf: transA, transposeOther: transB)
+                let expected = Self.naiveMatmul(a.doubles, b.doubles, m: m, k: k, n: n, transA: transA, transB: transB)
+                expectValues(c, expected, tolerance: Double(k) * 1e-6, "\(m)×\(k)×\(n) transA \(transA) transB \(transB)")
+            }
+        }
+        // The fused linear map (bias as the GEMM's starting value) through the column blocks.
+        let x = Tensor.uniform([8, k], low: -1, high: 1, key: key.split())
+        let w = Tensor.uniform([2100, k], low: -1, high: 1, key: key.split())
+        let bias = Tensor.uniform([2100], low: -1, high: 1, key: key.split())
+        let y = Tensor.linear(x, weight: w, bias: bias)
+        var expected = Self.naiveMatmul(x.doubles, w.doubles, m: 8, k: k, n: 2100, transA: false, transB: true)
+        for i in expected.indices { expected[i] += bias.doubles[i % 2100] }
+        expectValues(y, expected, tolerance: Double(k) * 1e-6, "linear")
+    }
+
     @Test func batchedFloat32MatmulMatchesNaiveLoops() {
         var key = RandomKey(seed: 77)
         let (m, k, n) = (3, 5, 4)

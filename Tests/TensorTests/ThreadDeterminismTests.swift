@@ -54,4 +54,24 @@ struct KernelThreadsTests {
         let two = Self.evaluate(x, r)
         #expect(one == two)
     }
+
+    /// Products cut into blocks for the kernel threads (`BlockedGEMM`), forward and through
+    /// a linear layer's backward (weight gradient: row blocks; input gradient: column blocks).
+    @Test func blockedProductsSameBitsOnOneThreadAndTwo() {
+        defer { KernelThreads.set(1) }
+        var key = RandomKey(seed: 23)
+        let x = Tensor.normal([64, 100], key: key.split())
+        let w = Tensor.normal([6272, 100], key: key.split()), b = Tensor.normal([6272], key: key.split())
+        let cotangent = Tensor.normal([64, 6272], key: key.split())
+        func evaluate() -> [[Float]] {
+            let (xl, wl, bl) = (x.requiringGrad(), w.requiringGrad(), b.requiringGrad())
+            let y = Tensor.linear(xl, weight: wl, bias: bl)
+            return [y.floats] + gradients(of: (y * cotangent).sum(), wrt: [xl, wl, bl]).map(\.floats)
+        }
+        KernelThreads.set(1)
+        let one = evaluate()
+        KernelThreads.set(2)
+        let two = evaluate()
+        #expect(one == two)
+    }
 }

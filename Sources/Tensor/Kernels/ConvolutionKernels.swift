@@ -1,5 +1,3 @@
-import Dispatch
-
 /// The image chunks of a batched convolution: `perChunk` images each (the last may hold
 /// fewer), about `targetColumns` GEMM columns per chunk, so one GEMM is large enough to run
 /// near peak and the column buffer (colRows × columns) stays small. Forward and input-gradient
@@ -24,22 +22,9 @@ struct ConvChunks {
 
     func range(_ chunk: Int) -> Range<Int> { (chunk * perChunk)..<Swift.min(images, (chunk + 1) * perChunk) }
 
-    /// Runs `body(chunk)` for every chunk on up to `KernelThreads.count` workers; chunk
-    /// k always goes to worker k mod workers, so scheduling never changes what is computed.
+    /// Runs `body(chunk)` for every chunk on the kernel threads (see `forEachChunk`).
     func forEach(_ body: @Sendable (Int) -> Void) {
-        let workers = Swift.min(KernelThreads.count, count)
-        if workers <= 1 {
-            for chunk in 0..<count { body(chunk) }
-            return
-        }
-        let total = count
-        DispatchQueue.concurrentPerform(iterations: workers) { worker in
-            var chunk = worker
-            while chunk < total {
-                body(chunk)
-                chunk += workers
-            }
-        }
+        forEachChunk(count, body)
     }
 }
 

@@ -17,6 +17,14 @@ public enum KernelThreads {
         precondition(n >= 1, "KernelThreads: need at least one thread, got \(n)")
         value = n
     }
+
+    /// Runs `body` over 0..<count cut into one contiguous range per kernel thread, or inline
+    /// (one thread, or fewer than `minimum` items per thread). For element-wise work outside
+    /// this module (an optimiser's update): items must be independent and write disjoint
+    /// memory, so the ranges never change a result.
+    public static func forEachSlice(of count: Int, minimum: Int = 1 << 15, _ body: (Range<Int>) -> Void) {
+        forEachRange(count, minimum: minimum, body)
+    }
 }
 
 /// A raw pointer handed to worker threads that touch disjoint parts of its memory.
@@ -42,6 +50,24 @@ func forEachRange(_ count: Int, minimum: Int = 1 << 15, _ body: (Range<Int>) -> 
             let low = worker * size
             let high = Swift.min(count, low + size)
             if low < high { shared.value(low..<high) }
+        }
+    }
+}
+
+/// Runs `body(chunk)` for every chunk in 0..<count on up to `KernelThreads.count` workers;
+/// chunk k always goes to worker k mod workers, so scheduling never changes what is computed.
+/// Only for chunks that write disjoint memory.
+func forEachChunk(_ count: Int, _ body: @Sendable (Int) -> Void) {
+    let workers = Swift.min(KernelThreads.count, count)
+    if workers <= 1 {
+        for chunk in 0..<count { body(chunk) }
+        return
+    }
+    DispatchQueue.concurrentPerform(iterations: workers) { worker in
+        var chunk = worker
+        while chunk < count {
+            body(chunk)
+            chunk += workers
         }
     }
 }

@@ -1,6 +1,21 @@
 /// Reductions along one axis of a tensor viewed as [outer, n, inner].
 enum ReduceMode { case sum, max }
 
+/// The sum of `n` contiguous values as every contiguous-row reduction adds them: four
+/// partial sums (vectorisable; the fixed order keeps results deterministic), the tail into
+/// the first, then (s0 + s1) + (s2 + s3). `OrderedChannelSums` repeats this order exactly.
+@inline(__always)
+func fourPartialSum<T: TensorScalar>(_ base: UnsafePointer<T>, _ n: Int) -> T {
+    var s0: T = 0, s1: T = 0, s2: T = 0, s3: T = 0
+    var i = 0
+    while i + 4 <= n {
+        s0 += base[i]; s1 += base[i + 1]; s2 += base[i + 2]; s3 += base[i + 3]
+        i += 4
+    }
+    while i < n { s0 += base[i]; i += 1 }
+    return (s0 + s1) + (s2 + s3)
+}
+
 func reduceKernel<T: TensorScalar>(_ mode: ReduceMode, _ src: UnsafePointer<T>, outer: Int, n: Int, inner: Int,
                                    _ dst: UnsafeMutablePointer<T>, argmax: UnsafeMutablePointer<Int>?) {
     if mode == .max && inner > 1 {
@@ -13,15 +28,7 @@ func reduceKernel<T: TensorScalar>(_ mode: ReduceMode, _ src: UnsafePointer<T>, 
         if inner == 1 {
             switch mode {
             case .sum:
-                // Four partial sums: vectorisable, and a fixed order keeps results deterministic.
-                var s0: T = 0, s1: T = 0, s2: T = 0, s3: T = 0
-                var i = 0
-                while i + 4 <= n {
-                    s0 += base[i]; s1 += base[i + 1]; s2 += base[i + 2]; s3 += base[i + 3]
-                    i += 4
-                }
-                while i < n { s0 += base[i]; i += 1 }
-                out[0] = (s0 + s1) + (s2 + s3)
+                out[0] = fourPartialSum(base, n)
             case .max:
                 // Selects instead of branches: short rows (maxout's 5 pieces) are dominated
                 // by mispredictions otherwise. A NaN wins and then stays (NaN propagates).

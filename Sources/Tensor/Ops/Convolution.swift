@@ -46,9 +46,9 @@ extension Tensor {
     }
 
     /// ∂⟨y, g⟩/∂bias for a bias broadcast over [N, C, H, W] as [1, C, 1, 1]: the same
-    /// reduction the broadcast addition's backward performs.
+    /// reduction (and bits) the broadcast addition's backward gives, split over the threads.
     static func channelBiasGradient(_ g: Tensor) -> Tensor {
-        g.sum(toShape: [1, g.shape[1], 1, 1]).reshaped([g.shape[1]])
+        g.sumPerChannel()
     }
 
     /// The adjoint of conv2d in its input: g [N, Cout, Ho, Wo], w [Cout, Cin, kH, kW] →

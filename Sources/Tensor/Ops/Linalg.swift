@@ -25,8 +25,8 @@ extension Tensor {
             let pa = a.storage.typed(T.self), pb = b.storage.typed(T.self), pc = out.typed(T.self)
             let strideA = a.rank == 3 ? ar * ac : 0, strideB = b.rank == 3 ? br * bc : 0
             for i in 0..<Swift.max(batch, 1) {
-                gemm(transA: transA, transB: transB, m: m, n: n, k: k, alpha: 1, pa + i * strideA, lda: ac,
-                     pb + i * strideB, ldb: bc, beta: 0, pc + i * m * n, ldc: n)
+                BlockedGEMM.run(transA: transA, transB: transB, m: m, n: n, k: k, alpha: 1, pa + i * strideA, lda: ac,
+                                pb + i * strideB, ldb: bc, beta: 0, pc + i * m * n, ldc: n)
             }
         }
         switch a.dtype {
@@ -65,8 +65,8 @@ extension Tensor {
                 let pb = b.storage.typed(T.self)
                 for i in 0..<m { (pc + i * n).update(from: pb, count: n) }
             }
-            gemm(transA: false, transB: true, m: m, n: n, k: k, alpha: 1, x.storage.typed(T.self), lda: k,
-                 w.storage.typed(T.self), ldb: k, beta: b == nil ? 0 : 1, pc, ldc: n)
+            BlockedGEMM.run(transA: false, transB: true, m: m, n: n, k: k, alpha: 1, x.storage.typed(T.self), lda: k,
+                            w.storage.typed(T.self), ldb: k, beta: b == nil ? 0 : 1, pc, ldc: n)
         }
         switch x.dtype {
         case .float32: run(Float.self)
