@@ -1,5 +1,5 @@
 import Testing
-import Tensor
+@testable import Tensor
 
 /// Explicit keys: determinism, independence of split keys, distributions, and the
 /// counter-based prefix property that makes results independent of thread count.
@@ -175,5 +175,40 @@ import Tensor
         #expect(Swift.abs(sum / Double(trials)) < 5 / Double(trials).squareRoot())
         #expect(Swift.abs(sumSquares / Double(trials) - 1) < 5 * (2 / Double(trials)).squareRoot())
         #expect(s.nextInt(below: 1) == 0)
+    }
+}
+
+/// The Philox-4x32-10 block function against the published known-answer vectors (Random123's
+/// kat_vectors), and the four-lane `fill` against the block function one block at a time.
+@Suite struct PhiloxTests {
+    @Test func knownAnswerVectors() {
+        let cases: [((UInt32, UInt32, UInt32, UInt32), (UInt32, UInt32), [UInt32])] = [
+            ((0, 0, 0, 0), (0, 0), [0x6627_e8d5, 0xe169_c58d, 0xbc57_ac4c, 0x9b00_dbd8]),
+            ((0xffff_ffff, 0xffff_ffff, 0xffff_ffff, 0xffff_ffff), (0xffff_ffff, 0xffff_ffff),
+             [0x408f_276d, 0x41c8_3b0e, 0xa20b_c7c6, 0x6d54_51fd]),
+            ((0x243f_6a88, 0x85a3_08d3, 0x1319_8a2e, 0x0370_7344), (0xa409_3822, 0x299f_31d0),
+             [0xd16c_fe09, 0x94fd_cceb, 0x5001_e420, 0x2412_6ea1]),
+        ]
+        for (counter, key, expected) in cases {
+            let w = Philox4x32.block(counter, key: key)
+            #expect([w.0, w.1, w.2, w.3] == expected)
+        }
+    }
+
+    /// Counts with and without a tail (four blocks at a time), and counters whose low word
+    /// wraps inside a group of four.
+    @Test(arguments: [UInt64(0), 12_345, 0xFFFF_FFFE, 0x1_FFFF_FFFD])
+    func fillMatchesOneBlockAtATime(first: UInt64) {
+        let key = RandomKey(seed: 99)
+        for count in [1, 3, 4, 5, 8, 13, 259] {
+            var words = [UInt32](repeating: 0, count: 4 * count)
+            words.withUnsafeMutableBufferPointer { Philox4x32.fill($0.baseAddress!, first: first, count: count, stream: 2, key: key) }
+            var expected: [UInt32] = []
+            for b in 0..<count {
+                let w = Philox4x32.block(index: first &+ UInt64(b), stream: 2, key: key)
+                expected += [w.0, w.1, w.2, w.3]
+            }
+            #expect(words == expected, "first \(first), count \(count)")
+        }
     }
 }

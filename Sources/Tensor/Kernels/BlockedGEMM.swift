@@ -6,7 +6,9 @@
 /// output has a long side is split along it into blocks of `blockSize` rows or columns;
 /// each block is an independent single-threaded GEMM (every output element is still its
 /// own dot product over all of k), and the blocks depend only on the shapes, never on the
-/// thread count, so the bits are the same on one thread and many.
+/// thread count, so the bits are the same on one thread and many. (They can differ in the
+/// last bits from one unblocked GEMM, whose edge tiles fall elsewhere: the blocking is part
+/// of how a product is computed, like the convolutions' chunks.)
 enum BlockedGEMM {
     /// Rows or columns per block.
     static let blockSize = 512

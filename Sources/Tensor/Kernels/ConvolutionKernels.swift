@@ -1,9 +1,11 @@
 /// The image chunks of a batched convolution: `perChunk` images each (the last may hold
 /// fewer), about `targetColumns` GEMM columns per chunk, so one GEMM is large enough to run
 /// near peak and the column buffer (colRows × columns) stays small. Forward and input-gradient
-/// GEMMs use 256 columns (each output column is its own dot products, so the grouping does not
-/// change a bit, and the buffers stay in L2); weight gradients, whose sums run over the
-/// columns, keep 1,024: their chunking fixes the order of the additions.
+/// GEMMs use 256 columns (the buffers stay in L2); weight gradients, whose sums run over the
+/// columns, keep 1,024: their chunking fixes the order of the additions. Chunks depend only on
+/// the shapes, never on the thread count, so results are the same on any number of threads.
+/// (Each output column is its own dot product, but OpenBLAS's edge tiles round differently
+/// from its full ones: measured here, regrouping the columns changes last bits.)
 struct ConvChunks {
     let images: Int
     let perChunk: Int
@@ -14,9 +16,15 @@ struct ConvChunks {
     /// Chunk width of the weight-gradient GEMMs, whose sums run over the columns.
     static let summedColumns = 1024
 
-    init(images: Int, columnsPerImage: Int, targetColumns: Int) {
+    /// `balanced` asks for a multiple of four chunks (rounding the count up; the images'
+    /// division may still leave fewer), so two or four kernel threads get equal shares: a
+    /// 64-image batch of 7×7 outputs made 13 chunks of 5 images, leaving one thread idle for
+    /// a fourteenth of each such GEMM; it now makes 16 of 4. Only for the independent-column
+    /// GEMMs; the summed weight gradients keep their chunks and so their order of additions.
+    init(images: Int, columnsPerImage: Int, targetColumns: Int, balanced: Bool = false) {
         self.images = images
-        let wanted = Swift.max(1, Swift.min(images, (images * columnsPerImage + targetColumns - 1) / targetColumns))
+        var wanted = Swift.max(1, Swift.min(images, (images * columnsPerImage + targetColumns - 1) / targetColumns))
+        if balanced { wanted = Swift.min(images, (wanted + 3) / 4 * 4) }
         perChunk = Swift.max(1, (images + wanted - 1) / wanted)
     }
 
@@ -38,7 +46,7 @@ enum ConvolutionKernels {
     static func forward<T: TensorScalar>(_ x: UnsafePointer<T>, _ w: UnsafePointer<T>, bias: UnsafePointer<T>?,
                                          _ out: UnsafeMutablePointer<T>, images n: Int, outputChannels cout: Int,
                                          _ geo: ConvGeometry) {
-        let chunks = ConvChunks(images: n, columnsPerImage: geo.colCols, targetColumns: ConvChunks.independentColumns)
+        let chunks = ConvChunks(images: n, columnsPerImage: geo.colCols, targetColumns: ConvChunks.independentColumns, balanced: true)
         let (xs, ws, os) = (SharedPointer(base: UnsafeMutablePointer(mutating: x)), SharedPointer(base: UnsafeMutablePointer(mutating: w)),
                             SharedPointer(base: out))
         let bs = bias.map { SharedPointer(base: UnsafeMutablePointer(mutating: $0)) }
@@ -74,7 +82,7 @@ enum ConvolutionKernels {
     static func inputGradient<T: TensorScalar>(_ g: UnsafePointer<T>, _ w: UnsafePointer<T>, bias: UnsafePointer<T>?,
                                                _ out: UnsafeMutablePointer<T>, images n: Int, outputChannels cout: Int,
                                                _ geo: ConvGeometry) {
-        let chunks = ConvChunks(images: n, columnsPerImage: geo.colCols, targetColumns: ConvChunks.independentColumns)
+        let chunks = ConvChunks(images: n, columnsPerImage: geo.colCols, targetColumns: ConvChunks.independentColumns, balanced: true)
         let (gs, ws, os) = (SharedPointer(base: UnsafeMutablePointer(mutating: g)), SharedPointer(base: UnsafeMutablePointer(mutating: w)),
                             SharedPointer(base: out))
         let bs = bias.map { SharedPointer(base: UnsafeMutablePointer(mutating: $0)) }
