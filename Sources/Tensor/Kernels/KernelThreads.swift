@@ -1,13 +1,15 @@
 import Dispatch
 
-/// Threads the convolution, batch-norm and element-wise kernels may use (1 by default).
+/// Threads the convolution, matrix-product, batch-norm, element-wise and optimiser kernels
+/// may use (1 by default).
 ///
 /// Every parallel kernel splits work whose pieces are computed independently, each written to
 /// its own place: convolutions by chunks of images whose size depends only on the shapes
-/// (weight gradients as per-chunk partial sums added in chunk order), batch norm by channels
-/// (each channel's sums keep their order), element-wise maps by ranges of elements. So a run
-/// gives bit-identical numbers on any number of threads. Set it once at start-up (the CLI's
-/// `--threads`), before any kernel runs.
+/// (weight gradients as per-chunk partial sums added in chunk order), large matrix products
+/// by fixed blocks of output rows or columns (`BlockedGEMM`), batch norm and per-channel sums
+/// by channels (each channel's sums keep their order), element-wise maps and Adam's update by
+/// ranges of elements. So a run gives bit-identical numbers on any number of threads. Set it
+/// once at start-up (the CLI's `--threads`), before any kernel runs.
 public enum KernelThreads {
     nonisolated(unsafe) private static var value = 1
 

@@ -70,9 +70,10 @@ struct GANBenchmark {
     var seed: UInt64
 
     func run() -> Report {
-        // The DCGAN's threads go to the convolution, batch-norm and element-wise kernels
-        // (deterministic for any count), as in `train --threads`; its GEMMs stay on one
-        // OpenBLAS thread. The MLP has no convolutions, so its threads go to OpenBLAS.
+        // The DCGAN's threads go to Equilibrium's kernels (convolution chunks, blocked
+        // products, batch norm, element-wise maps, Adam; deterministic for any count), as in
+        // `train --threads`; each GEMM itself stays on one OpenBLAS thread. The MLP's products
+        // are too small to block, so its threads go to OpenBLAS.
         if model == .dcgan {
             KernelThreads.set(threads)
             BLASThreads.set(1)

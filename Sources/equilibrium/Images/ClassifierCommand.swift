@@ -25,7 +25,7 @@ struct ClassifierCommand: ParsableCommand {
         @Option(help: "Output directory (default classifiers/<data>).") var out: String?
         @Option(help: "Passes over the training split.") var epochs = 3
         @Option(help: "Seed of the initialisation and the batch order.") var seed: UInt64 = 0
-        @Option(help: "Threads for the convolution, batch-norm and element-wise kernels (results do not depend on it).") var threads = 1
+        @Option(help: "Threads for the convolution, matrix-product, batch-norm, element-wise and Adam kernels (results do not depend on it).") var threads = 1
 
         func validate() throws {
             guard epochs >= 1 else { throw ValidationError("--epochs must be at least 1, got \(epochs)") }

@@ -31,7 +31,7 @@ struct TrainCommand: ParsableCommand {
     @Option(help: "Learning-rate decay of both players: none, linear (to 0 at the last step) or linear:F (over the last fraction F of the steps).") var lrDecay: String?
     @Option(help: "Image data for the run: fashion-mnist, mnist or cifar-10 (see `equilibrium data`).") var data: String?
     @Option(help: "Evaluation classifier directory (from `equilibrium classifier train`) for image metrics.") var classifier: String?
-    @Option(help: "Threads for the convolution, batch-norm and element-wise kernels (results do not depend on it).") var threads: Int = 1
+    @Option(help: "Threads for the convolution, matrix-product, batch-norm, element-wise and Adam kernels (results do not depend on it).") var threads: Int = 1
     @Option(help: "Run directory.") var out: String?
     @Option(help: "Resume the run in this directory from its checkpoint (--steps may extend it).") var resume: String?
     @Flag(help: "Print the resolved config as JSON and exit.") var printConfig = false
