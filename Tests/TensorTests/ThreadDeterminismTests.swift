@@ -74,4 +74,20 @@ struct KernelThreadsTests {
         let two = evaluate()
         #expect(one == two)
     }
+
+    /// `linear` splits only its output features, never its rows (samples): a 2,500-sample
+    /// evaluation batch through a 256 → 128 layer rounds exactly as one unblocked GEMM.
+    @Test func linearKeepsLargeBatchesWhole() {
+        defer { KernelThreads.set(1) }
+        KernelThreads.set(2)
+        var key = RandomKey(seed: 29)
+        let x = Tensor.normal([2500, 256], key: key.split()), w = Tensor.normal([128, 256], key: key.split())
+        let y = Tensor.linear(x, weight: w, bias: nil)
+        var reference = [Float](repeating: 0, count: 2500 * 128)
+        reference.withUnsafeMutableBufferPointer { out in
+            gemm(transA: false, transB: true, m: 2500, n: 128, k: 256, alpha: Float(1), x.storage.typed(Float.self), lda: 256,
+                 w.storage.typed(Float.self), ldb: 256, beta: 0, out.baseAddress!, ldc: 128)
+        }
+        #expect(y.floats == reference)
+    }
 }

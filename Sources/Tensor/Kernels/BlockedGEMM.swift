@@ -17,13 +17,16 @@ enum BlockedGEMM {
     /// …and only when the product is large enough (multiply–adds) to repay the hand-off.
     static let minimumWork = 1 << 22
 
-    /// C = alpha·op(A)·op(B) + beta·C, row-major, as `gemm`.
+    /// C = alpha·op(A)·op(B) + beta·C, row-major, as `gemm`. `splitRows: false` keeps the
+    /// rows whole: `Tensor.linear` passes it, because its rows are samples, and a large
+    /// evaluation batch (10,000 generated points through an MLP) should round exactly as it
+    /// did before blocking existed; only its output features (columns) are split.
     @inline(__always)
     static func run<T: TensorScalar>(transA: Bool, transB: Bool, m: Int, n: Int, k: Int, alpha: T,
                                      _ a: UnsafePointer<T>, lda: Int, _ b: UnsafePointer<T>, ldb: Int,
-                                     beta: T, _ c: UnsafeMutablePointer<T>, ldc: Int) {
-        let splitColumns = n >= minimumSplitSide && n >= m
-        let side = splitColumns ? n : m
+                                     beta: T, _ c: UnsafeMutablePointer<T>, ldc: Int, splitRows: Bool = true) {
+        let splitColumns = n >= minimumSplitSide && (n >= m || !splitRows)
+        let side = splitColumns ? n : (splitRows ? m : 0)
         guard side >= minimumSplitSide, m * n * k >= minimumWork else {
             gemm(transA: transA, transB: transB, m: m, n: n, k: k, alpha: alpha, a, lda: lda, b, ldb: ldb,
                  beta: beta, c, ldc: ldc)

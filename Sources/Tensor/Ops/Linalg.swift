@@ -66,7 +66,7 @@ extension Tensor {
                 for i in 0..<m { (pc + i * n).update(from: pb, count: n) }
             }
             BlockedGEMM.run(transA: false, transB: true, m: m, n: n, k: k, alpha: 1, x.storage.typed(T.self), lda: k,
-                            w.storage.typed(T.self), ldb: k, beta: b == nil ? 0 : 1, pc, ldc: n)
+                            w.storage.typed(T.self), ldb: k, beta: b == nil ? 0 : 1, pc, ldc: n, splitRows: false)
         }
         switch x.dtype {
         case .float32: run(Float.self)
