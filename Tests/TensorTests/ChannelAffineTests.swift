@@ -70,7 +70,6 @@ struct ChannelAffineTests {
     }
 
     @Test func sameBitsOnOneThreadAndTwo() {
-        defer { KernelThreads.set(1) }
         var key = RandomKey(seed: 59)
         let x = Tensor.normal([64, 36, 14, 14], key: key.split())
         let scale = Tensor.normal([36], key: key.split()), shift = Tensor.normal([36], key: key.split())
@@ -80,10 +79,7 @@ struct ChannelAffineTests {
             let y = xl.channelAffine(scale: sl, shift: bl)
             return [y.floats] + gradients(of: (y * cotangent).sum(), wrt: [xl, sl, bl]).map(\.floats) + [cotangent.sumPerChannel().floats]
         }
-        KernelThreads.set(1)
-        let one = evaluate()
-        KernelThreads.set(2)
-        let two = evaluate()
+        let (one, two) = onOneThreadAndTwo(evaluate)
         #expect(one == two)
     }
 

@@ -166,12 +166,8 @@ import Tensor
     }
 
     @Test func sameBitsOnOneThreadAndTwo() {
-        defer { KernelThreads.set(1) }
         let (x, w, r) = Self.inputs(dtype: .float32)
-        KernelThreads.set(1)
-        let one = Self.evaluate(x, w, r).map(\.doubles)
-        KernelThreads.set(2)
-        let two = Self.evaluate(x, w, r).map(\.doubles)
+        let (one, two) = onOneThreadAndTwo { Self.evaluate(x, w, r).map(\.doubles) }
         #expect(one == two)
     }
 }

@@ -1,6 +1,16 @@
 import Testing
 @testable import Tensor
 
+/// `evaluate()` on one kernel thread, then on two; the count is back at one afterwards.
+/// For the tests that compare the two results bit for bit.
+func onOneThreadAndTwo<T>(_ evaluate: () -> T) -> (one: T, two: T) {
+    defer { KernelThreads.set(1) }
+    KernelThreads.set(1)
+    let one = evaluate()
+    KernelThreads.set(2)
+    return (one, evaluate())
+}
+
 /// Reproducibility: Equilibrium pins OpenBLAS to one thread (threaded OpenBLAS changes the
 /// last bits of a GEMM with the thread count), so the same inputs give bit-identical results
 /// on every call and every machine; random tensors depend only on (key, element index).
@@ -44,21 +54,16 @@ struct KernelThreadsTests {
     }
 
     @Test func batchNormAndElementwiseSameBitsOnOneThreadAndTwo() {
-        defer { KernelThreads.set(1) }
         var key = RandomKey(seed: 21)
         let x = Tensor.normal([64, 36, 14, 14], key: key.split())
         let r = Tensor.normal([64, 36, 14, 14], key: key.split())
-        KernelThreads.set(1)
-        let one = Self.evaluate(x, r)
-        KernelThreads.set(2)
-        let two = Self.evaluate(x, r)
+        let (one, two) = onOneThreadAndTwo { Self.evaluate(x, r) }
         #expect(one == two)
     }
 
     /// Products cut into blocks for the kernel threads (`BlockedGEMM`), forward and through
     /// a linear layer's backward (weight gradient: row blocks; input gradient: column blocks).
     @Test func blockedProductsSameBitsOnOneThreadAndTwo() {
-        defer { KernelThreads.set(1) }
         var key = RandomKey(seed: 23)
         let x = Tensor.normal([64, 100], key: key.split())
         let w = Tensor.normal([6272, 100], key: key.split()), b = Tensor.normal([6272], key: key.split())
@@ -68,10 +73,7 @@ struct KernelThreadsTests {
             let y = Tensor.linear(xl, weight: wl, bias: bl)
             return [y.floats] + gradients(of: (y * cotangent).sum(), wrt: [xl, wl, bl]).map(\.floats)
         }
-        KernelThreads.set(1)
-        let one = evaluate()
-        KernelThreads.set(2)
-        let two = evaluate()
+        let (one, two) = onOneThreadAndTwo(evaluate)
         #expect(one == two)
     }
 

@@ -32,9 +32,9 @@ enum OrderedChannelSums {
             return
         }
         forEachRange(channels, minimum: Swift.max(1, (1 << 15) / Swift.max(1, n * plane))) { range in
-            let scratch = UnsafeMutablePointer<T>.allocate(capacity: 2 * Swift.max(plane, 1))
+            let scratch = UnsafeMutablePointer<T>.allocate(capacity: 2 * plane)
             defer { scratch.deallocate() }
-            let (first, second) = (scratch, scratch + Swift.max(plane, 1))
+            let (first, second) = (scratch, scratch + plane)
             for c in range {
                 var total0: T = 0, total1: T = 0
                 for i in 0..<n {
