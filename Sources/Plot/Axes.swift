@@ -32,9 +32,12 @@ public struct Axes: Sendable, Hashable {
     public var xLabel: String
     public var yLabel: String
     public var grid: Bool
+    /// Names for x = 1, 2, …, n in place of numeric x ticks (a categorical axis, as for box
+    /// plots); empty for a numeric axis.
+    public var xCategories: [String]
 
-    public init(title: String = "", xLabel: String = "", yLabel: String = "", grid: Bool = true) {
-        self.title = title; self.xLabel = xLabel; self.yLabel = yLabel; self.grid = grid
+    public init(title: String = "", xLabel: String = "", yLabel: String = "", grid: Bool = true, xCategories: [String] = []) {
+        self.title = title; self.xLabel = xLabel; self.yLabel = yLabel; self.grid = grid; self.xCategories = xCategories
     }
 
     /// Margins leave room for a 2× title, tick labels and axis labels.
@@ -53,11 +56,12 @@ public struct Axes: Sendable, Hashable {
         if !title.isEmpty {
             canvas.drawText(title, x: rect.x + rect.width / 2, centerY: rect.y + 16, anchor: .center, scale: 2)
         }
-        let xTicks = Ticks.nice(frame.xRange, target: max(2, area.width / 80))
+        let xTicks = xCategories.isEmpty ? Ticks.nice(frame.xRange, target: max(2, area.width / 80))
+            : xCategories.indices.map { Double($0 + 1) }
         let yTicks = Ticks.nice(frame.yRange, target: max(2, area.height / 50))
-        for (tick, label) in zip(xTicks, Ticks.labels(xTicks)) {
+        for (tick, label) in zip(xTicks, xCategories.isEmpty ? Ticks.labels(xTicks) : xCategories) {
             let px = Int(frame.pixelX(tick).rounded())
-            if grid { canvas.fillRect(x: px, y: area.y, width: 1, height: area.height, RGB(235, 235, 235)) }
+            if grid && xCategories.isEmpty { canvas.fillRect(x: px, y: area.y, width: 1, height: area.height, RGB(235, 235, 235)) }
             canvas.fillRect(x: px, y: area.y + area.height, width: 1, height: 4, .black)
             canvas.drawText(label, x: px, centerY: area.y + area.height + 11, anchor: .center)
         }

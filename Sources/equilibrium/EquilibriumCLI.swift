@@ -15,5 +15,5 @@ struct EquilibriumCLI: ParsableCommand {
         commandName: "equilibrium",
         abstract: "Train and analyse GANs as two-player games.",
         version: CodeVersion.current,
-        subcommands: [TrainCommand.self, SweepCommand.self, OracleCommand.self, MixtureCommand.self, DataCommand.self, ClassifierCommand.self, DynamicsCommand.self, ParticlesCommand.self, BenchCommand.self])
+        subcommands: [TrainCommand.self, SweepCommand.self, SearchCommand.self, OracleCommand.self, MixtureCommand.self, DataCommand.self, ClassifierCommand.self, DynamicsCommand.self, ParticlesCommand.self, BenchCommand.self])
 }

@@ -93,11 +93,8 @@ struct SweepCommand: ParsableCommand {
 
     func run() throws {
         let plan = try makePlan()
-        let finishedBefore = plan.runs.filter(\.isFinished)
-        if !resume && !dryRun && !finishedBefore.isEmpty {
-            throw SweepError("\(plan.directory) already holds \(finishedBefore.count) finished run(s) of this grid (e.g. \(finishedBefore[0].directory)); pass --resume to keep them and run the rest, or choose another --out")
-        }
-        let todo = plan.runs.indices.filter { !(resume && plan.runs[$0].isFinished) }
+        let todo = dryRun && !resume ? Array(plan.runs.indices)
+            : try SweepExecution.runsToStart(plan.runs, directory: plan.directory, resume: resume)
         let jobCount = min(jobs ?? ProcessInfo.processInfo.activeProcessorCount, max(todo.count, 1))
         print("sweep: \(plan.cells.count) cell(s) × \(plan.seeds.count) seed(s) = \(plan.runs.count) runs"
               + (resume ? ", \(plan.runs.count - todo.count) already finished" : "")
@@ -105,32 +102,17 @@ struct SweepCommand: ParsableCommand {
         if dryRun {
             for (index, run) in plan.runs.enumerated() {
                 let mark = todo.contains(index) ? "run " : "skip (finished)"
-                print("\(mark)  \(plan.cells[run.cellIndex].name)/seed-\(run.seed): equilibrium \(run.arguments.map(Self.shellQuoted).joined(separator: " "))")
+                print("\(mark)  \(plan.cells[run.cellIndex].name)/seed-\(run.seed): equilibrium \(run.arguments.map(SweepExecution.shellQuoted).joined(separator: " "))")
             }
             return
         }
         fflush(nil)  // the header before the progress line, which goes to stderr
-
-        var outcomes: [Int: ChildOutcome] = [:]
-        let progress = ProgressLine(label: "sweep", unit: "runs")
-        let pool = ChildRunPool(jobs: jobCount)
-        let jobsToRun = todo.map { ChildRunPool.Job(arguments: plan.runs[$0].arguments, logPath: plan.runs[$0].logPath) }
-        var done = 0
-        progress.update(done: 0, total: todo.count, detail: "starting", force: true)
-        let completed = pool.run(jobsToRun) { position, outcome in
-            let index = todo[position]
-            outcomes[index] = outcome
-            done += 1
-            let run = plan.runs[index]
-            let status = RunStatus.read(run, outcome: outcome)
-            progress.update(done: done, total: todo.count,
-                            detail: "\(plan.cells[run.cellIndex].name) seed \(run.seed): \(Self.describe(status))", force: true)
+        let (statuses, completed) = SweepExecution.execute(plan.runs, todo: todo, jobs: jobCount, label: "sweep") {
+            "\(plan.cells[$0.cellIndex].name) seed \($0.seed)"
         }
-        progress.finish()
-
         let results = plan.cells.indices.map { cellIndex in
-            CellResult(cell: plan.cells[cellIndex], runs: plan.runs.indices.filter { plan.runs[$0].cellIndex == cellIndex }.map { index in
-                (plan.runs[index], RunStatus.read(plan.runs[index], outcome: outcomes[index]))
+            CellResult(cell: plan.cells[cellIndex], runs: plan.runs.indices.filter { plan.runs[$0].cellIndex == cellIndex }.map {
+                (plan.runs[$0], statuses[$0])
             })
         }
         let table = SweepTable(plan: plan, results: results, jobs: jobCount, stepsOverride: steps)
@@ -139,10 +121,7 @@ struct SweepCommand: ParsableCommand {
         print("wrote \(plan.directory)/{table.md,table.csv,sweep.json}")
         if !completed {
             let missing = results.reduce(0) { $0 + $1.notRun }
-            var arguments = Array(CommandLine.arguments.dropFirst())
-            if !arguments.contains("--resume") { arguments.append("--resume") }
-            if out == nil { arguments += ["--out", plan.directory] }
-            print("interrupted: \(missing) run(s) not finished; continue with:\n  equilibrium \(arguments.map(Self.shellQuoted).joined(separator: " "))")
+            print("interrupted: \(missing) run(s) not finished; continue with:\n  \(SweepExecution.resumeCommand(out: out, directory: plan.directory))")
             throw ExitCode(130)
         }
     }
@@ -154,24 +133,6 @@ struct SweepCommand: ParsableCommand {
         let scheduleValues = try Self.list(schedules, flag: "--schedule")
         return try SweepPlan(presets: presetNames, objectives: objectiveValues.isEmpty ? nil : objectiveValues,
                              penaltySets: try penaltyValues(), schedules: scheduleValues.isEmpty ? nil : scheduleValues,
-                             seeds: try seedValues(), steps: steps, configPath: config, directory: out ?? Self.defaultDirectory())
-    }
-
-    static func defaultDirectory() -> String {
-        let formatter = DateFormatter()
-        formatter.locale = Locale(identifier: "en_US_POSIX")
-        formatter.dateFormat = "yyyyMMdd-HHmmss"
-        return "sweeps/" + formatter.string(from: Date())
-    }
-
-    static func describe(_ status: RunStatus) -> String {
-        if case .notRun = status { return "stopped (sweep interrupted)" }
-        guard case .finished(let summary) = status else { return status.name.uppercased() + (status.detail.map { ": " + $0 } ?? "") }
-        return "finished" + (summary.isEmpty ? "" : "  " + TrainingRunner.short(summary))
-    }
-
-    static func shellQuoted(_ argument: String) -> String {
-        let safe = argument.allSatisfy { $0.isLetter || $0.isNumber || "-_./:+=,@".contains($0) }
-        return safe ? argument : "'" + argument.replacingOccurrences(of: "'", with: "'\\''") + "'"
+                             seeds: try seedValues(), steps: steps, configPath: config, directory: out ?? SweepExecution.defaultDirectory())
     }
 }

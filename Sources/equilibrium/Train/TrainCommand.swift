@@ -25,6 +25,8 @@ struct TrainCommand: ParsableCommand {
     @Option(help: "Batch size.") var batchSize: Int?
     @Option(help: "Generator learning rate.") var lrG: Double?
     @Option(help: "Discriminator learning rate.") var lrD: Double?
+    @Option(help: "Adam β1 of both players.") var beta1: Double?
+    @Option(help: "Adam β2 of both players.") var beta2: Double?
     @Option(help: "Evaluate every N steps.") var evalEvery: Int?
     @Option(help: "Checkpoint every N steps (0: at the end only).") var checkpointEvery: Int?
     @Option(help: "EMA decay of the generator (0: none); the EMA generator is evaluated too.") var ema: Double?
@@ -54,6 +56,8 @@ struct TrainCommand: ParsableCommand {
         if let batchSize { c.batchSize = batchSize }
         if let lrG { c.generator.optimizer.lr = lrG }
         if let lrD { c.discriminator.optimizer.lr = lrD }
+        if let beta1 { c.generator.optimizer.beta1 = beta1; c.discriminator.optimizer.beta1 = beta1 }
+        if let beta2 { c.generator.optimizer.beta2 = beta2; c.discriminator.optimizer.beta2 = beta2 }
         if let evalEvery { c.evalEvery = evalEvery }
         if let checkpointEvery { c.checkpointEvery = checkpointEvery }
         if let ema { c.emaDecay = ema }
