@@ -79,10 +79,11 @@ public struct LogUniformRange: Sendable, Equatable, Codable, CustomStringConvert
         try self.init(parts[0]!, parts[parts.count - 1]!)
     }
 
-    /// The value at u ∈ [0, 1): exp(log lower + u·(log upper − log lower)).
+    /// The value at u ∈ [0, 1): exp(log lower + u·(log upper − log lower)), kept inside the
+    /// range (exp(log x) can miss x by an ulp).
     public func value(at u: Double) -> Double {
         guard lower < upper else { return lower }
-        return min(upper, exp(log(lower) + u * (log(upper) - log(lower))))
+        return min(upper, max(lower, exp(log(lower) + u * (log(upper) - log(lower)))))
     }
 
     public var description: String { "[\(lower), \(upper)]" }
