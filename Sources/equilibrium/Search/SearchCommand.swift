@@ -117,10 +117,7 @@ struct SearchCommand: ParsableCommand {
                 print(String(format: "configuration %d: lr %.4g, β1 %g, n_D %d, λ %.4g (penalised models only), seed %d",
                              draw.index, draw.learningRate, draw.beta1, draw.discriminatorSteps, draw.penaltyWeight, draw.trainingSeed))
             }
-            for (index, run) in plan.runs.enumerated() {
-                let mark = todo.contains(index) ? "run " : "skip (finished)"
-                print("\(mark)  \(plan.models[run.cellIndex].label)/config-\(run.seed): equilibrium \(run.arguments.map(SweepExecution.shellQuoted).joined(separator: " "))")
-            }
+            SweepExecution.printDryRun(plan.runs, todo: todo) { "\(plan.models[$0.cellIndex].label)/config-\($0.seed)" }
             return
         }
         fflush(nil)  // the header before the progress line, which goes to stderr
@@ -131,10 +128,7 @@ struct SearchCommand: ParsableCommand {
         try report.write()
         print(report.markdown)
         print("wrote \(plan.directory)/{table.md,runs.csv,search.json,boxplots.png}")
-        if !completed {
-            let missing = report.results.reduce(0) { $0 + $1.notRun }
-            print("interrupted: \(missing) run(s) not finished; continue with:\n  \(SweepExecution.resumeCommand(out: out, directory: plan.directory))")
-            throw ExitCode(130)
-        }
+        try SweepExecution.exitIfInterrupted(completed: completed, notRun: report.results.reduce(0) { $0 + $1.notRun }, out: out,
+                                             directory: plan.directory)
     }
 }

@@ -100,10 +100,7 @@ struct SweepCommand: ParsableCommand {
               + (resume ? ", \(plan.runs.count - todo.count) already finished" : "")
               + ", \(jobCount) at a time → \(plan.directory)")
         if dryRun {
-            for (index, run) in plan.runs.enumerated() {
-                let mark = todo.contains(index) ? "run " : "skip (finished)"
-                print("\(mark)  \(plan.cells[run.cellIndex].name)/seed-\(run.seed): equilibrium \(run.arguments.map(SweepExecution.shellQuoted).joined(separator: " "))")
-            }
+            SweepExecution.printDryRun(plan.runs, todo: todo) { "\(plan.cells[$0.cellIndex].name)/seed-\($0.seed)" }
             return
         }
         fflush(nil)  // the header before the progress line, which goes to stderr
@@ -119,11 +116,8 @@ struct SweepCommand: ParsableCommand {
         try table.write()
         print(table.markdown)
         print("wrote \(plan.directory)/{table.md,table.csv,sweep.json}")
-        if !completed {
-            let missing = results.reduce(0) { $0 + $1.notRun }
-            print("interrupted: \(missing) run(s) not finished; continue with:\n  \(SweepExecution.resumeCommand(out: out, directory: plan.directory))")
-            throw ExitCode(130)
-        }
+        try SweepExecution.exitIfInterrupted(completed: completed, notRun: results.reduce(0) { $0 + $1.notRun }, out: out,
+                                             directory: plan.directory)
     }
 
     func makePlan() throws -> SweepPlan {

@@ -1,3 +1,4 @@
+import ArgumentParser
 import Foundation
 
 /// Runs the given runs of a sweep or search as `train` children, at most `jobs` at a time,
@@ -33,6 +34,22 @@ enum SweepExecution {
         }
         progress.finish()
         return (runs.indices.map { RunStatus.read(runs[$0], outcome: outcomes[$0]) }, completed)
+    }
+
+    /// `--dry-run`'s listing: each run, whether it would start, and its `train` command.
+    static func printDryRun(_ runs: [SweepRun], todo: [Int], name: (SweepRun) -> String) {
+        let starting = Set(todo)
+        for (index, run) in runs.enumerated() {
+            let mark = starting.contains(index) ? "run " : "skip (finished)"
+            print("\(mark)  \(name(run)): equilibrium \(run.arguments.map(shellQuoted).joined(separator: " "))")
+        }
+    }
+
+    /// After the report is written: an interrupted invocation says how to continue and exits 130.
+    static func exitIfInterrupted(completed: Bool, notRun: Int, out: String?, directory: String) throws {
+        guard !completed else { return }
+        print("interrupted: \(notRun) run(s) not finished; continue with:\n  \(resumeCommand(out: out, directory: directory))")
+        throw ExitCode(130)
     }
 
     /// The command line that continues an interrupted invocation (`--resume`, and `--out` when
