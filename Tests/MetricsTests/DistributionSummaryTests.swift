@@ -34,3 +34,32 @@ import Metrics
         #expect(DistributionSummary.quantile(sorted: [0, 10], 1) == 10)
     }
 }
+
+/// The paired comparison behind the search's "against the baseline" table: counts and the
+/// exact two-sided sign test, against hand-computed binomial tails.
+@Suite struct PairedComparisonTests {
+    @Test func signTestMatchesBinomialTails() {
+        // 9 of 10: 2·(C(10,0) + C(10,1))/2¹⁰ = 22/1024.
+        #expect(abs(PairedComparison.signTestPValue(successes: 9, trials: 10) - 22.0 / 1024) < 1e-14)
+        #expect(abs(PairedComparison.signTestPValue(successes: 1, trials: 10) - 22.0 / 1024) < 1e-14)
+        // 3 of 6: the whole distribution, capped at 1.
+        #expect(PairedComparison.signTestPValue(successes: 3, trials: 6) == 1)
+        // 0 of 5: 2/32.
+        #expect(abs(PairedComparison.signTestPValue(successes: 0, trials: 5) - 0.0625) < 1e-15)
+        #expect(PairedComparison.signTestPValue(successes: 0, trials: 0) == 1)
+        // Large n stays finite: 600 of 1000 is far in the tail.
+        let p = PairedComparison.signTestPValue(successes: 600, trials: 1000)
+        #expect(p > 0 && p < 1e-9)
+    }
+
+    @Test func countsRespectTheDirectionAndSkipUndefinedPairs() {
+        let modes = PairedComparison(candidate: [8, 7, 5, 6, .nan], baseline: [6, 7, 6, 2, 3], higherIsBetter: true)
+        #expect(modes.better == 2 && modes.ties == 1 && modes.worse == 1 && modes.excluded == 1)
+        #expect(modes.pValue == 1)   // 2 of 3 untied
+        let kl = PairedComparison(candidate: [0.1, 0.5], baseline: [0.3, 0.2], higherIsBetter: false)
+        #expect(kl.better == 1 && kl.worse == 1)
+        // 6 of 6: 2/64 = 0.03125.
+        #expect(PairedComparison(candidate: [1, 1, 1, 1, 1, 1, 2], baseline: [0, 0, 0, 0, 0, 0, .infinity], higherIsBetter: true)
+                .formatted == "6 / 0 / 0 (p = 0.031), 1 undefined")
+    }
+}

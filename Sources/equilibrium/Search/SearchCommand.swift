@@ -37,6 +37,8 @@ struct SearchCommand: ParsableCommand {
     var penaltyWeight: String = "0.1:100"
     @Option(help: "Success: at least this many modes covered at the end.") var successModes: Double = 7
     @Option(help: "Success: at least this fraction of high-quality samples at the end.") var successHighQuality: Double = 0.8
+    @Option(help: "The model the others are compared with, configuration by configuration (default: ns if searched, else the first).")
+    var baseline: String?
     @Option(help: "Generator steps of every run (default: the preset's).") var steps: Int?
     @Option(help: "Runs at once (default: the number of cores, \(ProcessInfo.processInfo.activeProcessorCount)).") var jobs: Int?
     @Option(help: "Search directory (default sweeps/<date-time>).") var out: String?
@@ -55,7 +57,7 @@ struct SearchCommand: ParsableCommand {
             throw ValidationError("unknown preset '\(preset)'; valid presets: \(TrainingPresets.names.joined(separator: ", "))")
         }
         do {
-            _ = try makePlan()
+            _ = try baselineIndex(in: try makePlan())
         } catch let error as SweepError {
             throw ValidationError(error.description)
         }
@@ -97,6 +99,18 @@ struct SearchCommand: ParsableCommand {
         return "\(error)"
     }
 
+    /// The index of --baseline among the models (matched by label after parsing, so
+    /// "ns + dragan" finds ns+dragan).
+    func baselineIndex(in plan: SearchPlan) throws -> Int {
+        guard let baseline else { return plan.models.firstIndex { $0.label == "ns" } ?? 0 }
+        let wanted: SearchModel
+        do { wanted = try SearchModel(parsing: baseline) } catch { throw ValidationError("--baseline \(Self.reason(error))") }
+        guard let index = plan.models.firstIndex(of: wanted) else {
+            throw ValidationError("--baseline \(wanted.label) is not one of the searched models: \(plan.models.map(\.label).joined(separator: ", "))")
+        }
+        return index
+    }
+
     func makePlan() throws -> SearchPlan {
         try SearchPlan(preset: preset, configPath: config, models: try models(), configurations: configurations, space: try space(),
                        sampleSeed: sampleSeed, steps: steps, directory: out ?? SweepExecution.defaultDirectory())
@@ -124,7 +138,8 @@ struct SearchCommand: ParsableCommand {
         let (statuses, completed) = SweepExecution.execute(plan.runs, todo: todo, jobs: jobCount, label: "search") {
             "\(plan.models[$0.cellIndex].label) config \($0.seed)"
         }
-        let report = SearchReport(plan: plan, statuses: statuses, rule: rule, jobs: jobCount)
+        let report = SearchReport(plan: plan, statuses: statuses, rule: rule, jobs: jobCount,
+                                  baseline: try baselineIndex(in: plan))
         try report.write()
         print(report.markdown)
         print("wrote \(plan.directory)/{table.md,runs.csv,search.json,boxplots.png}")

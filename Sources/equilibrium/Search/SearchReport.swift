@@ -85,11 +85,14 @@ struct SearchReport {
     let results: [SearchModelResult]
     let rule: SearchSuccess
     let jobs: Int
+    /// The model the others are compared with, configuration by configuration.
+    let baseline: Int
 
-    init(plan: SearchPlan, statuses: [RunStatus], rule: SearchSuccess, jobs: Int) {
+    init(plan: SearchPlan, statuses: [RunStatus], rule: SearchSuccess, jobs: Int, baseline: Int) {
         self.plan = plan
         self.rule = rule
         self.jobs = jobs
+        self.baseline = baseline
         results = plan.models.indices.map { m in
             SearchModelResult(model: plan.models[m], runs: plan.runs.indices.filter { plan.runs[$0].cellIndex == m }.map {
                 SearchRunResult(run: plan.runs[$0], draw: plan.draw(of: plan.runs[$0]), status: statuses[$0])
@@ -140,6 +143,13 @@ struct SearchReport {
                                    r.reverseKL.formatted(digits: 3), r.histogramJS.formatted(digits: 3),
                                    r.wallSeconds.formatted(digits: 0)].joined(separator: " | ") + " |")
         }
+        if results.count > 1 {
+            lines += ["", "Paired against \(results[baseline].model.label), configuration by configuration (same hyper-parameters, same seed): better / equal / worse, two-sided exact sign test over the untied pairs; a pair where either run did not finish is left out (undefined).", "",
+                      "| model | modes covered | high-quality % | reverse KL (lower is better) | success |", "|---|---|---|---|---|"]
+            for (m, comparisons) in pairedComparisons {
+                lines.append("| \(results[m].model.label) | " + comparisons.map(\.comparison.formatted).joined(separator: " | ") + " |")
+            }
+        }
         lines += ["", "Best run per model (most modes, then high-quality %, then lowest reverse KL):", ""]
         for r in results {
             guard let best = r.best else { lines.append("- \(r.model.label): no finished run"); continue }
@@ -166,6 +176,26 @@ struct SearchReport {
     static func number(_ x: Double?, _ digits: Int) -> String {
         guard let x, x.isFinite else { return "—" }
         return String(format: "%.\(digits)f", x)
+    }
+
+    /// Each model other than the baseline against it: modes, high-quality fraction, reverse KL
+    /// and success, paired by configuration. A missing score is NaN, which the comparison
+    /// leaves out.
+    var pairedComparisons: [(model: Int, comparisons: [(metric: String, comparison: PairedComparison)])] {
+        let metrics: [(String, Bool, (SearchRunResult) -> Double?)] = [
+            ("modes_covered", true, \.modesCovered),
+            ("high_quality_fraction", true, \.highQualityFraction),
+            ("reverse_kl", false, \.reverseKL),
+            ("success", true, { run in run.succeeded(self.rule).map { $0 ? 1 : 0 } }),
+        ]
+        // Metrics are nil unless the run finished; success is also defined (false) for a diverged run.
+        func scores(_ r: SearchModelResult, _ value: (SearchRunResult) -> Double?) -> [Double] { r.runs.map { value($0) ?? .nan } }
+        return results.indices.filter { $0 != baseline }.map { m in
+            (m, metrics.map { name, higherIsBetter, value in
+                (name, PairedComparison(candidate: scores(results[m], value), baseline: scores(results[baseline], value),
+                                        higherIsBetter: higherIsBetter))
+            })
+        }
     }
 
     // MARK: CSV
@@ -220,7 +250,14 @@ struct SearchReport {
         return [
             "preset": plan.preset, "directory": plan.directory, "configurations": plan.draws.count, "sample_seed": plan.sampleSeed,
             "jobs": jobs, "steps": plan.steps ?? NSNull(), "protocol": protocolLine ?? NSNull(), "search": searchLine,
-            "success_rule": successLine, "models": models,
+            "success_rule": successLine, "models": models, "baseline": results[baseline].model.label,
+            "paired_against_baseline": pairedComparisons.map { m, comparisons -> [String: Any] in
+                var object: [String: Any] = ["model": results[m].model.label]
+                for (metric, c) in comparisons {
+                    object[metric] = ["better": c.better, "ties": c.ties, "worse": c.worse, "undefined": c.excluded, "sign_test_p": c.pValue]
+                }
+                return object
+            },
             "summaries": "median, quartiles (linear interpolation, type 7), min and max over finished runs",
         ]
     }
