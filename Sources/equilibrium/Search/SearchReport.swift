@@ -69,12 +69,14 @@ struct SearchModelResult {
     var histogramJS: DistributionSummary { summary(\.histogramJS) }
     var wallSeconds: DistributionSummary { summary(\.wallSeconds) }
 
-    /// The run with the most modes, then the highest quality, then the lowest reverse KL.
+    /// The run with the most modes, then the highest quality, then the lowest reverse KL (an
+    /// undefined KL ranks last).
     var best: SearchRunResult? {
-        runs.filter { $0.modesCovered != nil }.max { a, b in
-            (a.modesCovered!, a.highQualityFraction ?? 0, -(a.reverseKL ?? .infinity))
-                < (b.modesCovered!, b.highQualityFraction ?? 0, -(b.reverseKL ?? .infinity))
+        func key(_ r: SearchRunResult) -> (Double, Double, Double) {
+            let kl = r.reverseKL.flatMap { $0.isFinite ? $0 : nil } ?? .infinity
+            return (r.modesCovered ?? -1, r.highQualityFraction ?? 0, -kl)
         }
+        return runs.filter { $0.modesCovered != nil }.max { key($0) < key($1) }
     }
 }
 
