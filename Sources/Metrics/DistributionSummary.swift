@@ -5,23 +5,24 @@
 ///
 /// Quartiles interpolate linearly between order statistics (Hyndman–Fan type 7, the default
 /// of NumPy's `quantile` and R's `quantile`), so a reader can recompute them from the
-/// per-run values.
+/// per-run values. Infinities are ordered values (a score worse than any finite one, such as
+/// a reverse KL with no sample in any mode); only NaN is left out.
 public struct DistributionSummary: Sendable, Codable, Equatable {
-    /// Finite values summarised.
+    /// Values summarised (finite or infinite).
     public let count: Int
-    /// Non-finite values left out (e.g. a reverse KL undefined because no sample hit a mode).
-    public let excludedNonFinite: Int
+    /// NaN values left out.
+    public let excludedNaN: Int
     public let minimum: Double
     public let lowerQuartile: Double
     public let median: Double
     public let upperQuartile: Double
     public let maximum: Double
 
-    /// NaN statistics when no value is finite.
+    /// NaN statistics when every value is NaN.
     public init(_ values: [Double]) {
-        let sorted = values.filter(\.isFinite).sorted()
+        let sorted = values.filter { !$0.isNaN }.sorted()
         count = sorted.count
-        excludedNonFinite = values.count - sorted.count
+        excludedNaN = values.count - sorted.count
         minimum = sorted.first ?? .nan
         maximum = sorted.last ?? .nan
         lowerQuartile = Self.quantile(sorted: sorted, 0.25)
@@ -33,23 +34,28 @@ public struct DistributionSummary: Sendable, Codable, Equatable {
     public var interquartileRange: Double { upperQuartile - lowerQuartile }
 
     /// The p-quantile of ascending values, linear between order statistics: with h = (n − 1)·p,
-    /// x[⌊h⌋] + (h − ⌊h⌋)·(x[⌊h⌋ + 1] − x[⌊h⌋]). NaN for no values.
+    /// x[⌊h⌋] + (h − ⌊h⌋)·(x[⌊h⌋ + 1] − x[⌊h⌋]), and ∞ between a finite value and ∞. NaN for
+    /// no values.
     public static func quantile(sorted: [Double], _ p: Double) -> Double {
         precondition((0...1).contains(p), "quantile: p must be in [0, 1], got \(p)")
         guard !sorted.isEmpty else { return .nan }
         let h = Double(sorted.count - 1) * p
         let below = Int(h.rounded(.down))
         let above = min(below + 1, sorted.count - 1)
-        return sorted[below] + (h - Double(below)) * (sorted[above] - sorted[below])
+        let fraction = h - Double(below)
+        // Equal neighbours (∞ and ∞ included) or no fraction: the order statistic itself,
+        // which also keeps ∞ − ∞ out of the formula.
+        if fraction == 0 || sorted[below] == sorted[above] { return sorted[below] }
+        return sorted[below] + fraction * (sorted[above] - sorted[below])
     }
 
     /// "7.00 [6.00, 8.00] (2.00–8.00)": median [lower quartile, upper quartile] (min–max),
-    /// with any excluded values noted; "—" when nothing is finite.
+    /// infinities as ∞, with any NaN left out noted; "—" when nothing is left.
     public func formatted(digits: Int = 2) -> String {
-        guard count > 0 else { return excludedNonFinite > 0 ? "— (\(excludedNonFinite) undefined)" : "—" }
-        func f(_ x: Double) -> String { String(format: "%.\(digits)f", x) }
+        guard count > 0 else { return excludedNaN > 0 ? "— (\(excludedNaN) undefined)" : "—" }
+        func f(_ x: Double) -> String { x.isInfinite ? (x > 0 ? "∞" : "−∞") : String(format: "%.\(digits)f", x) }
         var text = "\(f(median)) [\(f(lowerQuartile)), \(f(upperQuartile))] (\(f(minimum))–\(f(maximum)))"
-        if excludedNonFinite > 0 { text += " (\(excludedNonFinite) undefined)" }
+        if excludedNaN > 0 { text += " (\(excludedNaN) undefined)" }
         return text
     }
 }

@@ -12,14 +12,15 @@ public struct PairedComparison: Sendable, Codable, Equatable {
     /// Two-sided exact sign-test p-value; 1 when every pair is tied.
     public let pValue: Double
 
-    /// Pairs with a non-finite score on either side are left out (`excluded`).
+    /// Pairs with a NaN (undefined) score on either side are left out. Infinite scores are
+    /// ordered like any other (∞ equals ∞), so a "worse than any value" score still counts.
     public let excluded: Int
 
     public init(candidate: [Double], baseline: [Double], higherIsBetter: Bool) {
         precondition(candidate.count == baseline.count, "PairedComparison: \(candidate.count) candidate scores, \(baseline.count) baseline scores")
         var better = 0, ties = 0, worse = 0, excluded = 0
         for (c, b) in zip(candidate, baseline) {
-            guard c.isFinite, b.isFinite else { excluded += 1; continue }
+            guard !c.isNaN, !b.isNaN else { excluded += 1; continue }
             if c == b { ties += 1 } else if (c > b) == higherIsBetter { better += 1 } else { worse += 1 }
         }
         self.better = better

@@ -7,7 +7,7 @@ import Metrics
     @Test func quartilesInterpolateBetweenOrderStatistics() {
         // [1, 2, 3, 4]: h = 3p, so q1 = 1 + 0.75 = 1.75, median 2.5, q3 = 3.25 (np.quantile agrees).
         let s = DistributionSummary([4, 1, 3, 2])
-        #expect(s.count == 4 && s.excludedNonFinite == 0)
+        #expect(s.count == 4 && s.excludedNaN == 0)
         #expect(s.minimum == 1 && s.maximum == 4)
         #expect(s.lowerQuartile == 1.75 && s.median == 2.5 && s.upperQuartile == 3.25)
         #expect(s.interquartileRange == 1.5)
@@ -16,11 +16,18 @@ import Metrics
         #expect(odd.lowerQuartile == 3 && odd.median == 5 && odd.upperQuartile == 7)
     }
 
-    @Test func nonFiniteValuesAreCountedNotSummarised() {
-        let s = DistributionSummary([2, .nan, 6, .infinity])
-        #expect(s.count == 2 && s.excludedNonFinite == 2)
+    @Test func nanIsLeftOutAndInfinityRanksLast() {
+        let s = DistributionSummary([2, .nan, 6, .nan])
+        #expect(s.count == 2 && s.excludedNaN == 2)
         #expect(s.median == 4 && s.lowerQuartile == 3 && s.upperQuartile == 5)
         #expect(s.formatted(digits: 1) == "4.0 [3.0, 5.0] (2.0–6.0) (2 undefined)")
+        // [1, 2, ∞, ∞]: q1 = 1.75; the median lies between 2 and ∞; q3 between ∞ and ∞.
+        let worst = DistributionSummary([.infinity, 1, .infinity, 2])
+        #expect(worst.count == 4 && worst.lowerQuartile == 1.75)
+        #expect(worst.median == .infinity && worst.upperQuartile == .infinity && worst.maximum == .infinity)
+        #expect(worst.formatted(digits: 1) == "∞ [1.8, ∞] (1.0–∞)")
+        // Five values with ∞ on top: the median is an order statistic, finite.
+        #expect(DistributionSummary([1, 2, 3, .infinity, .infinity]).median == 3)
     }
 
     @Test func degenerateSets() {
@@ -59,7 +66,11 @@ import Metrics
         let kl = PairedComparison(candidate: [0.1, 0.5], baseline: [0.3, 0.2], higherIsBetter: false)
         #expect(kl.better == 1 && kl.worse == 1)
         // 6 of 6: 2/64 = 0.03125.
-        #expect(PairedComparison(candidate: [1, 1, 1, 1, 1, 1, 2], baseline: [0, 0, 0, 0, 0, 0, .infinity], higherIsBetter: true)
+        #expect(PairedComparison(candidate: [1, 1, 1, 1, 1, 1, 2], baseline: [0, 0, 0, 0, 0, 0, .nan], higherIsBetter: true)
                 .formatted == "6 / 0 / 0 (p = 0.031), 1 undefined")
+        // ∞ is a score (e.g. a KL with no mode hit): worse than any finite one, tied with ∞.
+        let infinite = PairedComparison(candidate: [.infinity, .infinity, 0.5], baseline: [0.3, .infinity, .infinity],
+                                        higherIsBetter: false)
+        #expect(infinite.better == 1 && infinite.ties == 1 && infinite.worse == 1 && infinite.excluded == 0)
     }
 }

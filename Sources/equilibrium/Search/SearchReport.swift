@@ -24,7 +24,10 @@ struct SearchRunResult {
         modesCovered = CellResult.number(summary["modes_covered"])
         modesTotal = CellResult.number(summary["modes_total"]).map { Int($0) }
         highQualityFraction = CellResult.number(summary["high_quality_fraction"])
-        reverseKL = CellResult.number(summary["reverse_kl"])
+        // A finished run with no sample in any mode has an empty mode histogram and an
+        // undefined reverse KL ("nan" in summary.json). It is the worst outcome, so it ranks as
+        // ∞ (every defined value is at most ln K) instead of dropping out of the comparison.
+        reverseKL = CellResult.number(summary["reverse_kl"]).map { $0.isNaN ? .infinity : $0 }
         histogramJS = CellResult.number(summary["hist_js"])
         wallSeconds = CellResult.number(summary["wall_seconds"])
         protocolLine = summary["protocol"] as? String
@@ -132,7 +135,7 @@ struct SearchReport {
             "Protocol (first run): \(protocolLine ?? "no finished run")", "",
             "Search: \(searchLine).", "",
             "Success: \(successLine).", "",
-            "Each metric: median [lower quartile, upper quartile] (min–max) over the model's finished runs (quartiles by linear interpolation, type 7). Runs: finished / diverged / failed.", "",
+            "Each metric: median [lower quartile, upper quartile] (min–max) over the model's finished runs (quartiles by linear interpolation, type 7). A run with no sample in any mode has an undefined reverse KL; it counts as ∞, worse than any defined value (at most ln K for K modes). Runs: finished / diverged / failed.", "",
             "| model | runs | success | modes covered | high-quality % | reverse KL | JS (histogram) | wall s |",
             "|---|---|---|---|---|---|---|---|",
         ]
@@ -146,7 +149,7 @@ struct SearchReport {
                                    r.wallSeconds.formatted(digits: 0)].joined(separator: " | ") + " |")
         }
         if results.count > 1 {
-            lines += ["", "Paired against \(results[baseline].model.label), configuration by configuration (same hyper-parameters, same seed): better / equal / worse, two-sided exact sign test over the untied pairs; a pair where either run did not finish is left out (undefined).", "",
+            lines += ["", "Paired against \(results[baseline].model.label), configuration by configuration (same hyper-parameters, same seed): better / equal / worse, two-sided exact sign test over the untied pairs; a pair where either run did not finish is left out (undefined); a reverse KL of ∞ ties with ∞.", "",
                       "| model | modes covered | high-quality % | reverse KL (lower is better) | success |", "|---|---|---|---|---|"]
             for (m, comparisons) in pairedComparisons {
                 lines.append("| \(results[m].model.label) | " + comparisons.map(\.comparison.formatted).joined(separator: " | ") + " |")
@@ -176,6 +179,7 @@ struct SearchReport {
     }
 
     static func number(_ x: Double?, _ digits: Int) -> String {
+        if x == .infinity { return "∞" }
         guard let x, x.isFinite else { return "—" }
         return String(format: "%.\(digits)f", x)
     }
@@ -210,7 +214,7 @@ struct SearchReport {
             for entry in r.runs {
                 let d = entry.draw
                 let success = entry.succeeded(rule).map { $0 ? "1" : "0" } ?? ""
-                func csv(_ x: Double?) -> String { x.map(SweepTable.csvNumber) ?? "" }
+                func csv(_ x: Double?) -> String { x.map { $0 == .infinity ? "inf" : SweepTable.csvNumber($0) } ?? "" }
                 let row = [r.model.label, String(d.index), String(d.trainingSeed), "\(d.learningRate)", "\(d.beta1)",
                            "\(d.beta2(for: r.model, in: plan.space))", String(d.discriminatorSteps),
                            r.model.usesPenaltyWeight ? "\(d.penaltyWeight)" : "", entry.status.name, success,
@@ -226,10 +230,11 @@ struct SearchReport {
     // MARK: JSON
 
     var json: [String: Any] {
+        // JSON has no ∞: the string "inf" (an undefined KL ranked worst); NaN as null.
+        func number(_ x: Double) -> Any { x == .infinity ? "inf" : SweepTable.jsonNumber(x) }
         func summary(_ s: DistributionSummary) -> [String: Any] {
-            ["median": SweepTable.jsonNumber(s.median), "lower_quartile": SweepTable.jsonNumber(s.lowerQuartile),
-             "upper_quartile": SweepTable.jsonNumber(s.upperQuartile), "min": SweepTable.jsonNumber(s.minimum),
-             "max": SweepTable.jsonNumber(s.maximum), "n": s.count, "excluded_non_finite": s.excludedNonFinite]
+            ["median": number(s.median), "lower_quartile": number(s.lowerQuartile), "upper_quartile": number(s.upperQuartile),
+             "min": number(s.minimum), "max": number(s.maximum), "n": s.count, "excluded_nan": s.excludedNaN]
         }
         let models: [[String: Any]] = results.map { r in
             [
@@ -279,14 +284,18 @@ struct SearchReport {
         let panels: [(String, (SearchModelResult) -> DistributionSummary, (SearchRunResult) -> Double?, ClosedRange<Double>?)] = [
             ("modes covered" + (modesTotal.map { " (of \($0))" } ?? ""), \.modes, \.modesCovered, modesTotal.map { 0...Double($0) }),
             ("high-quality samples (%)", \.highQualityPercent, { $0.highQualityFraction.map { $0 * 100 } }, 0...100),
-            ("reverse KL (mode histogram vs uniform)", \.reverseKL, \.reverseKL, nil),
+            ("reverse KL (no mode hit: inf, drawn at the top edge)", \.reverseKL, \.reverseKL,
+             modesTotal.map { 0...(log(Double($0)) * 1.1) }),
         ]
         for (k, (name, summary, value, yRange)) in panels.enumerated() {
+            // ∞ (an undefined KL ranked worst) is drawn at the top of the panel.
+            let top = yRange?.upperBound ?? .infinity
+            func shown(_ x: Double) -> Double { x == .infinity ? top : x }
             let boxes = results.map { r in
                 let s = summary(r)
-                return Box(label: r.model.label, minimum: s.minimum, lowerQuartile: s.lowerQuartile, median: s.median,
-                           upperQuartile: s.upperQuartile, maximum: s.maximum,
-                           points: r.runs.compactMap { value($0) }.filter(\.isFinite))
+                return Box(label: r.model.label, minimum: shown(s.minimum), lowerQuartile: shown(s.lowerQuartile),
+                           median: shown(s.median), upperQuartile: shown(s.upperQuartile), maximum: shown(s.maximum),
+                           points: r.runs.compactMap { value($0).map(shown) }.filter(\.isFinite))
             }
             BoxPlot(axes: Axes(title: name), boxes: boxes, yRange: yRange)
                 .draw(on: &canvas, in: PixelRect(x: 0, y: header + k * panel, width: width, height: panel))
