@@ -118,9 +118,8 @@ struct SearchCommand: ParsableCommand {
 
     func run() throws {
         let plan = try makePlan()
-        let todo = dryRun && !resume ? Array(plan.runs.indices)
-            : try SweepExecution.runsToStart(plan.runs, directory: plan.directory, resume: resume)
-        let jobCount = min(jobs ?? ProcessInfo.processInfo.activeProcessorCount, max(todo.count, 1))
+        let (todo, jobCount) = try SweepExecution.runsToStart(plan.runs, directory: plan.directory, resume: resume, dryRun: dryRun,
+                                                              jobs: jobs)
         let rule = SearchSuccess(minimumModes: successModes, minimumHighQualityFraction: successHighQuality)
         print("search: \(plan.models.count) model(s) × \(plan.draws.count) configuration(s) = \(plan.runs.count) runs"
               + (resume ? ", \(plan.runs.count - todo.count) already finished" : "")

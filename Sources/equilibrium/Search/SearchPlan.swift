@@ -15,8 +15,8 @@ struct SearchPlan {
     let directory: String
     /// `cellIndex` is the model's index, `seed` the configuration index (= its training seed).
     let runs: [SweepRun]
-    /// The resolved config of each run, in `runs` order.
-    let configs: [GANConfig]
+    /// Generator steps of every run (`steps`, else the preset's); draws never change it.
+    let stepsPerRun: Int
 
     init(preset: String?, configPath: String?, models: [SearchModel], configurations: Int, space: SearchSpace,
          sampleSeed: UInt64, steps: Int?, directory: String) throws {
@@ -32,15 +32,14 @@ struct SearchPlan {
         self.space = space
         self.sampleSeed = sampleSeed
         self.steps = steps
+        stepsPerRun = base.steps
         self.directory = directory
         draws = (0..<configurations).map { space.draw(index: $0, seed: sampleSeed) }
         var runs: [SweepRun] = []
-        var configs: [GANConfig] = []
         for (m, model) in models.enumerated() {
             for draw in draws {
-                let config: GANConfig
                 do {
-                    config = try draw.applied(to: base, model: model, space: space)
+                    let config = try draw.applied(to: base, model: model, space: space)
                     if draw.index == 0 {
                         try config.validate()
                     } else {
@@ -59,11 +58,9 @@ struct SearchPlan {
                 runs.append(SweepRun(cellIndex: m, seed: draw.trainingSeed, directory: runDirectory,
                                      arguments: Self.trainArguments(preset: base.preset, configPath: configPath, model: model,
                                                                     draw: draw, space: space, steps: steps, out: runDirectory)))
-                configs.append(config)
             }
         }
         self.runs = runs
-        self.configs = configs
     }
 
     /// The draw of a run.

@@ -47,23 +47,20 @@ struct SearchRunResult {
 }
 
 /// One model's runs, summarised as distributions over its configurations.
-struct SearchModelResult {
+struct SearchModelResult: RunCounts {
     let model: SearchModel
     let runs: [SearchRunResult]
     let rule: SearchSuccess
 
-    func count(_ status: String) -> Int { runs.filter { $0.status.name == status }.count }
-    var finished: Int { count("finished") }
-    var diverged: Int { count("diverged") }
-    var failed: Int { count("failed") }
-    var notRun: Int { count("not run") }
+    var statuses: [RunStatus] { runs.map(\.status) }
     /// Runs that count toward the success fraction: finished and diverged ones with modes.
     var judged: Int { runs.filter { $0.succeeded(rule) != nil }.count }
     var successes: Int { runs.filter { $0.succeeded(rule) == true }.count }
     var modesTotal: Int? { runs.lazy.compactMap(\.modesTotal).first }
 
+    /// Over the finished runs: a run's metrics are nil unless it finished.
     func summary(_ value: (SearchRunResult) -> Double?) -> DistributionSummary {
-        DistributionSummary(runs.filter { if case .finished = $0.status { return true } else { return false } }.compactMap(value))
+        DistributionSummary(runs.compactMap(value))
     }
 
     var modes: DistributionSummary { summary(\.modesCovered) }
@@ -109,10 +106,7 @@ struct SearchReport {
         results.lazy.flatMap(\.runs).compactMap(\.protocolLine).first.map { $0.hasPrefix("protocol: ") ? String($0.dropFirst(10)) : $0 }
     }
 
-    var stepsText: String {
-        let steps = Set(plan.configs.map(\.steps)).sorted()
-        return steps.map(String.init).joined(separator: ", ") + " generator steps"
-    }
+    var stepsText: String { "\(plan.stepsPerRun) generator steps" }
 
     var title: String {
         "Random search: \(plan.preset), \(plan.models.count) model\(plan.models.count == 1 ? "" : "s") × \(plan.draws.count) configuration\(plan.draws.count == 1 ? "" : "s"), \(stepsText)"

@@ -93,9 +93,8 @@ struct SweepCommand: ParsableCommand {
 
     func run() throws {
         let plan = try makePlan()
-        let todo = dryRun && !resume ? Array(plan.runs.indices)
-            : try SweepExecution.runsToStart(plan.runs, directory: plan.directory, resume: resume)
-        let jobCount = min(jobs ?? ProcessInfo.processInfo.activeProcessorCount, max(todo.count, 1))
+        let (todo, jobCount) = try SweepExecution.runsToStart(plan.runs, directory: plan.directory, resume: resume, dryRun: dryRun,
+                                                              jobs: jobs)
         print("sweep: \(plan.cells.count) cell(s) × \(plan.seeds.count) seed(s) = \(plan.runs.count) runs"
               + (resume ? ", \(plan.runs.count - todo.count) already finished" : "")
               + ", \(jobCount) at a time → \(plan.directory)")

@@ -5,14 +5,19 @@ import Foundation
 /// with a progress line, and reads back each run's status. Shared by `sweep` (a grid) and
 /// `search` (random configurations), which differ only in how they plan and report.
 enum SweepExecution {
-    /// Which runs to start: all, or with `resume` the ones without a summary.json. Refuses to
-    /// overwrite finished runs without `resume`, since they may be hours of work.
-    static func runsToStart(_ runs: [SweepRun], directory: String, resume: Bool) throws -> [Int] {
+    /// Which runs to start, and how many at once (`jobs`, default the core count, never more
+    /// than there are runs). All runs, or with `resume` the ones without a summary.json; a
+    /// dry run without `resume` lists them all. Otherwise refuses to overwrite finished runs
+    /// without `resume`, since they may be hours of work.
+    static func runsToStart(_ runs: [SweepRun], directory: String, resume: Bool, dryRun: Bool, jobs: Int?) throws
+        -> (todo: [Int], jobs: Int)
+    {
         let finishedBefore = runs.filter(\.isFinished)
-        if !resume && !finishedBefore.isEmpty {
+        if !resume && !dryRun && !finishedBefore.isEmpty {
             throw SweepError("\(directory) already holds \(finishedBefore.count) finished run(s) of this plan (e.g. \(finishedBefore[0].directory)); pass --resume to keep them and run the rest, or choose another --out")
         }
-        return runs.indices.filter { !(resume && runs[$0].isFinished) }
+        let todo = runs.indices.filter { !(resume && runs[$0].isFinished) }
+        return (todo, min(jobs ?? ProcessInfo.processInfo.activeProcessorCount, max(todo.count, 1)))
     }
 
     /// Runs `runs[todo]`; `label` names the command and `name` a run on the progress line. Returns every run's status

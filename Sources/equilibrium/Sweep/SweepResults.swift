@@ -41,10 +41,24 @@ enum RunStatus {
     }
 }
 
+/// How a group of runs ended, counted for a table: a sweep cell's seeds, a search model's
+/// configurations.
+protocol RunCounts {
+    var statuses: [RunStatus] { get }
+}
+
+extension RunCounts {
+    func count(_ name: String) -> Int { statuses.filter { $0.name == name }.count }
+    var finished: Int { count("finished") }
+    var diverged: Int { count("diverged") }
+    var failed: Int { count("failed") }
+    var notRun: Int { count("not run") }
+}
+
 /// One cell's seeds, aggregated as mean ± standard error over its finished runs. Diverged
 /// and failed runs are counted beside the means, never averaged in: their last evaluation
 /// describes a run that did not complete.
-struct CellResult {
+struct CellResult: RunCounts {
     let cell: SweepCell
     let runs: [(run: SweepRun, status: RunStatus)]
     let modesCovered: SeedAggregate
@@ -94,11 +108,7 @@ struct CellResult {
         return nil
     }
 
-    func count(_ name: String) -> Int { runs.filter { $0.status.name == name }.count }
-    var finished: Int { count("finished") }
-    var diverged: Int { count("diverged") }
-    var failed: Int { count("failed") }
-    var notRun: Int { count("not run") }
+    var statuses: [RunStatus] { runs.map(\.status) }
 
     /// The summaries' evaluation protocol line (the first finished run's).
     var protocolLine: String? {
