@@ -43,9 +43,16 @@ public final class BatchNorm: Layer {
         if isTraining {
             let perChannel = x.count / features
             precondition(perChannel > 1, "BatchNorm(\(features)): training needs more than one value per channel, got input \(x.shape)")
-            let (output, statistics) = x.batchNormalized(epsilon: epsilon)
-            normalised = output
+            // With γ and β, one op normalises and scales (the same bits as the two ops, with
+            // fewer passes over the activations).
+            let (output, statistics) = if let weight, let bias {
+                x.batchNormalized(epsilon: epsilon, scale: weight, shift: bias)
+            } else {
+                x.batchNormalized(epsilon: epsilon)
+            }
             updateRunningStatistics(mean: statistics.mean, biasedVariance: statistics.variance, count: perChannel)
+            if weight != nil { return output }
+            normalised = output
         } else {
             let mean = runningMean.reshaped(channelShape)
             let scale = (runningVariance.reshaped(channelShape) + epsilon).sqrt()

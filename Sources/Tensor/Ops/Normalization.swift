@@ -25,25 +25,10 @@ extension Tensor {
         let perChannel = n * plane
         precondition(perChannel > 1, "batchNormalized: needs more than one value per channel, got input \(shape)")
         let out = TensorStorage(count: count, dtype: dtype)
-        let means = TensorStorage(count: channels, dtype: dtype)
-        let variances = TensorStorage(count: channels, dtype: dtype)
-        var inverses = [Double](repeating: 0, count: channels)
+        let moments = channelMoments(epsilon: epsilon)
         func run<T: TensorScalar>(_: T.Type) {
-            let (px, po, pm, pv) = (storage.typed(T.self), out.typed(T.self), means.typed(T.self), variances.typed(T.self))
-            // Two passes in Float64 (mean, then centred squares) keep the variance exact
-            // enough for large activations with a small spread.
-            let sums = Tensor.channelSums(n: n, channels: channels, plane: plane) { index, _ in (Double(px[index]), 0) }
-            let meansF64 = sums.map { $0.0 / Double(perChannel) }
-            let squares = Tensor.channelSums(n: n, channels: channels, plane: plane) { index, c in
-                let d = Double(px[index]) - meansF64[c]
-                return (d * d, 0)
-            }
-            for c in 0..<channels {
-                let variance = squares[c].0 / Double(perChannel)
-                inverses[c] = 1 / (variance + epsilon).squareRoot()
-                pm[c] = T(meansF64[c])
-                pv[c] = T(variance)
-            }
+            let (px, po, pm) = (storage.typed(T.self), out.typed(T.self), moments.means.typed(T.self))
+            let inverses = moments.inverses
             forEachRange(channels, minimum: Swift.max(1, (1 << 15) / perChannel)) { range in
                 for c in range {
                     let (m, inverse) = (pm[c], T(inverses[c]))
@@ -59,6 +44,7 @@ extension Tensor {
         case .float32: run(Float.self)
         case .float64: run(Double.self)
         }
+        let (means, variances, inverses) = (moments.means, moments.variances, moments.inverses)
         let statistics = ChannelStatistics(mean: Tensor(storage: means, shape: [channels]),
                                            variance: Tensor(storage: variances, shape: [channels]))
         let output = Tensor.record("batch_norm", output: out, shape: shape, inputs: [self]) { [inverses] ctx in
@@ -69,6 +55,39 @@ extension Tensor {
             return [Tensor.composedBatchNormInputGradient(x: x, grad: g, epsilon: epsilon)]
         }
         return (output, statistics)
+    }
+
+    /// Per channel (axis 1) of [N, C, …]: the mean and the biased variance, taken in Float64
+    /// (two passes: the mean, then centred squares, which keeps the variance exact enough for
+    /// large activations with a small spread) and stored in the tensor's dtype, and
+    /// 1/√(σ² + ε) in Float64.
+    func channelMoments(epsilon: Double) -> (means: TensorStorage, variances: TensorStorage, inverses: [Double]) {
+        let (n, channels) = (shape[0], shape[1])
+        let plane = count / Swift.max(n * channels, 1)
+        let perChannel = Double(n * plane)
+        let means = TensorStorage(count: channels, dtype: dtype)
+        let variances = TensorStorage(count: channels, dtype: dtype)
+        var inverses = [Double](repeating: 0, count: channels)
+        func run<T: TensorScalar>(_: T.Type) {
+            let (px, pm, pv) = (storage.typed(T.self), means.typed(T.self), variances.typed(T.self))
+            let sums = Tensor.channelSums(n: n, channels: channels, plane: plane) { index, _ in (Double(px[index]), 0) }
+            let meansF64 = sums.map { $0.0 / perChannel }
+            let squares = Tensor.channelSums(n: n, channels: channels, plane: plane) { index, c in
+                let d = Double(px[index]) - meansF64[c]
+                return (d * d, 0)
+            }
+            for c in 0..<channels {
+                let variance = squares[c].0 / perChannel
+                inverses[c] = 1 / (variance + epsilon).squareRoot()
+                pm[c] = T(meansF64[c])
+                pv[c] = T(variance)
+            }
+        }
+        switch dtype {
+        case .float32: run(Float.self)
+        case .float64: run(Double.self)
+        }
+        return (means, variances, inverses)
     }
 
     /// The fused first-order rule on plain data; `inverseDeviations` are the forward pass's

@@ -1,0 +1,129 @@
+/// Batch normalisation with its affine step as one op: y = x̂·γ_c + β_c with
+/// x̂ = (x − μ_c)/√(σ²_c + ε) over every axis but 1.
+///
+/// `batchNormalized` followed by `channelAffine` writes x̂ and reads it back forward, and
+/// backward writes ∂x̂ = g·γ, reads it twice for the normalisation's sums and rule, and reads
+/// x̂ three times: seven passes over the activations beside the two of the statistics. Here
+/// x̂ and ∂x̂ are recomputed where they are needed, never stored: one pass forward (x → y) and
+/// two backward (the sums, then ∂x), each computing exactly the values the two ops computed,
+/// so the results are the same bits (tested).
+extension Tensor {
+    /// y = x̂·scale + shift with x̂ as in `batchNormalized(epsilon:)`; scale and shift are [C].
+    /// Differentiable to every order: first-order gradients of plain data come from the fused
+    /// passes; gradients that carry a graph are built as the two ops build them.
+    public func batchNormalized(epsilon: Double, scale: Tensor, shift: Tensor) -> (output: Tensor, statistics: ChannelStatistics) {
+        precondition(rank >= 2, "batchNormalized: input must be [N, C, …], got \(shape)")
+        let (n, channels) = (shape[0], shape[1])
+        let plane = count / Swift.max(n * channels, 1)
+        precondition(n * plane > 1, "batchNormalized: needs more than one value per channel, got input \(shape)")
+        precondition(scale.shape == [channels] && shift.shape == [channels],
+                     "batchNormalized: scale \(scale.shape) and shift \(shift.shape) must both be [\(channels)] for input \(shape)")
+        precondition(scale.dtype == dtype && shift.dtype == dtype,
+                     "batchNormalized: dtypes differ (input \(dtype), scale \(scale.dtype), shift \(shift.dtype))")
+        let out = TensorStorage(count: count, dtype: dtype)
+        let moments = channelMoments(epsilon: epsilon)
+        let inverses = moments.inverses
+        func run<T: TensorScalar>(_: T.Type) {
+            let (px, po, pm) = (storage.typed(T.self), out.typed(T.self), moments.means.typed(T.self))
+            let (ps, pb) = (scale.storage.typed(T.self), shift.storage.typed(T.self))
+            forEachRange(channels, minimum: Swift.max(1, (1 << 15) / (n * plane))) { range in
+                for c in range {
+                    let (m, inverse, s, b) = (pm[c], T(inverses[c]), ps[c], pb[c])
+                    for i in 0..<n {
+                        let offset = (i * channels + c) * plane
+                        let (row, target) = (px + offset, po + offset)
+                        for k in 0..<plane {
+                            // Three roundings, as x̂, then x̂·γ, then + β (no fused multiply-add).
+                            let normalised = (row[k] - m) * inverse
+                            let product = normalised * s
+                            target[k] = product + b
+                        }
+                    }
+                }
+            }
+        }
+        switch dtype {
+        case .float32: run(Float.self)
+        case .float64: run(Double.self)
+        }
+        let statistics = ChannelStatistics(mean: Tensor(storage: moments.means, shape: [channels]),
+                                           variance: Tensor(storage: moments.variances, shape: [channels]))
+        let means = Tensor(storage: moments.means, shape: [channels])
+        let output = Tensor.record("batch_norm_affine", output: out, shape: shape, inputs: [self, scale, shift]) { [inverses] ctx in
+            let (x, s, g) = (ctx.inputs[0], ctx.inputs[1], ctx.grad)
+            if x.node == nil && s.node == nil && g.node == nil {
+                return Tensor.batchNormAffineGradients(x: x, means: means, inverses: inverses, scale: s, grad: g, needs: ctx.needsGrad)
+            }
+            // The graph the two ops would have built: channel_affine's rule, then batch_norm's
+            // composed rule, on an x̂ recomputed by the same kernel (so the same values).
+            var broadcastShape = [Int](repeating: 1, count: x.rank)
+            broadcastShape[1] = x.shape[1]
+            return [ctx.needsGrad[0] ? Tensor.composedBatchNormInputGradient(x: x, grad: g * s.reshaped(broadcastShape), epsilon: epsilon) : nil,
+                    ctx.needsGrad[1] ? (g * x.batchNormalized(epsilon: epsilon).output).sum(toShape: broadcastShape).reshaped([x.shape[1]]) : nil,
+                    ctx.needsGrad[2] ? g.sum(toShape: broadcastShape).reshaped([x.shape[1]]) : nil]
+        }
+        return (output, statistics)
+    }
+
+    /// The first-order rule on plain data in two passes. Pass one, per channel, in
+    /// `OrderedChannelSums`'s order (as `channelAffine`'s backward): ∂γ = Σ g·x̂ and ∂β = Σ g;
+    /// on the way, in Float64 over the images and then the plane (as `batchNormInputGradient`),
+    /// Σ ∂x̂ and Σ ∂x̂·x̂ with ∂x̂ = g·γ. Pass two: ∂x = (∂x̂ − mean ∂x̂ − x̂·mean(∂x̂·x̂))/√(σ² + ε).
+    private static func batchNormAffineGradients(x: Tensor, means: Tensor, inverses: [Double], scale: Tensor, grad g: Tensor,
+                                                 needs: [Bool]) -> [Tensor?] {
+        let (n, channels) = (x.shape[0], x.shape[1])
+        let plane = x.count / Swift.max(n * channels, 1)
+        let perChannel = Double(n * plane)
+        let inputGrad = needs[0] ? TensorStorage(count: x.count, dtype: x.dtype) : nil
+        let scaleGrad = TensorStorage(count: channels, dtype: x.dtype)
+        let shiftGrad = TensorStorage(count: channels, dtype: x.dtype)
+        // Σ ∂x̂ and Σ ∂x̂·x̂ per channel; each channel's sums are written by one thread.
+        var normalisedSums = [Double](repeating: 0, count: 2 * channels)
+        func run<T: TensorScalar>(_: T.Type) {
+            let (px, pm, ps, pg) = (x.storage.typed(T.self), means.storage.typed(T.self), scale.storage.typed(T.self),
+                                    g.storage.typed(T.self))
+            let wantsInputGrad = needs[0]
+            normalisedSums.withUnsafeMutableBufferPointer { buffer in
+                let sums = buffer.baseAddress!
+                OrderedChannelSums.run(shape: x.shape, scaleGrad.typed(T.self), shiftGrad.typed(T.self)) { c, offset, products, grads in
+                    let (m, inverse, s) = (pm[c], T(inverses[c]), ps[c])
+                    var (sum, dot) = (sums[2 * c], sums[2 * c + 1])
+                    for k in 0..<plane {
+                        let gk = pg[offset + k]
+                        let normalised = (px[offset + k] - m) * inverse
+                        products[k] = gk * normalised
+                        grads[k] = gk
+                        if wantsInputGrad {
+                            let normalisedGrad = Double(gk * s)
+                            sum += normalisedGrad
+                            dot += normalisedGrad * Double(normalised)
+                        }
+                    }
+                    (sums[2 * c], sums[2 * c + 1]) = (sum, dot)
+                }
+                guard let pi = inputGrad?.typed(T.self) else { return }
+                forEachRange(channels, minimum: Swift.max(1, (1 << 15) / (n * plane))) { range in
+                    for c in range {
+                        let (m, inverse, s) = (pm[c], T(inverses[c]), ps[c])
+                        let (gMean, gDot) = (T(sums[2 * c] / perChannel), T(sums[2 * c + 1] / perChannel))
+                        for i in 0..<n {
+                            let offset = (i * channels + c) * plane
+                            for k in 0..<plane {
+                                let normalised = (px[offset + k] - m) * inverse
+                                let normalisedGrad = pg[offset + k] * s
+                                pi[offset + k] = (normalisedGrad - gMean - normalised * gDot) * inverse
+                            }
+                        }
+                    }
+                }
+            }
+        }
+        switch x.dtype {
+        case .float32: run(Float.self)
+        case .float64: run(Double.self)
+        }
+        return [inputGrad.map { Tensor(storage: $0, shape: x.shape) },
+                needs[1] ? Tensor(storage: scaleGrad, shape: [channels]) : nil,
+                needs[2] ? Tensor(storage: shiftGrad, shape: [channels]) : nil]
+    }
+}
