@@ -28,7 +28,9 @@ private func coalescedAxes(_ shape: [Int], _ sa: [Int], _ sb: [Int]) -> ([Int], 
     return (shapeOut, aOut, bOut)
 }
 
-/// Applies `f` over the broadcast of `a` (shape `aShape`) and `b` into `out` (`outShape`).
+/// Applies `f` over the broadcast of `a` (shape `aShape`) and `b` into `out` (`outShape`), on
+/// the calling thread (`binaryKernel` splits the element-wise cases over the kernel threads
+/// before it gets here, so `f` is inlined into every loop).
 @inline(__always)
 private func broadcastLoop<T: TensorScalar>(
     _ a: UnsafePointer<T>, _ aShape: [Int], _ b: UnsafePointer<T>, _ bShape: [Int],
@@ -36,18 +38,18 @@ private func broadcastLoop<T: TensorScalar>(
 ) {
     let n = ShapeMath.count(outShape)
     if aShape == bShape {
-        forEachRange(n) { range in for i in range { out[i] = f(a[i], b[i]) } }
+        for i in 0..<n { out[i] = f(a[i], b[i]) }
         return
     }
     let aCount = ShapeMath.count(aShape), bCount = ShapeMath.count(bShape)
     if bCount == 1 {
         let v = b[0]
-        forEachRange(n) { range in for i in range { out[i] = f(a[i], v) } }
+        for i in 0..<n { out[i] = f(a[i], v) }
         return
     }
     if aCount == 1 {
         let v = a[0]
-        forEachRange(n) { range in for i in range { out[i] = f(v, b[i]) } }
+        for i in 0..<n { out[i] = f(v, b[i]) }
         return
     }
     // General case: walk all but the last axis with an odometer; the last axis is a strided
@@ -91,7 +93,26 @@ private func broadcastLoop<T: TensorScalar>(
     }
 }
 
+/// out = op(a, b) with broadcasting. Same-shape operands and scalar ones are split by ranges
+/// of elements over the kernel threads, each range one call of the serial kernel; the general
+/// broadcast runs on the calling thread.
 func binaryKernel<T: TensorScalar>(
+    _ op: BinaryOp, _ a: UnsafePointer<T>, _ aShape: [Int], _ b: UnsafePointer<T>, _ bShape: [Int],
+    _ out: UnsafeMutablePointer<T>, _ outShape: [Int]
+) {
+    let (aScalar, bScalar) = (ShapeMath.count(aShape) == 1, ShapeMath.count(bShape) == 1)
+    guard aShape == bShape || aScalar || bScalar else {
+        serialBinaryKernel(op, a, aShape, b, bShape, out, outShape)
+        return
+    }
+    forEachRange(ShapeMath.count(outShape)) { range in
+        let (low, part) = (range.lowerBound, [range.count])
+        serialBinaryKernel(op, aScalar ? a : a + low, aScalar ? [1] : part, bScalar ? b : b + low, bScalar ? [1] : part,
+                           out + low, part)
+    }
+}
+
+private func serialBinaryKernel<T: TensorScalar>(
     _ op: BinaryOp, _ a: UnsafePointer<T>, _ aShape: [Int], _ b: UnsafePointer<T>, _ bShape: [Int],
     _ out: UnsafeMutablePointer<T>, _ outShape: [Int]
 ) {
@@ -117,8 +138,9 @@ func binaryKernel<T: TensorScalar>(
     case .leakyMask(let slope):
         let s = T(slope)
         if aShape == bShape {
-            // The capturing closure is not inlined into broadcastLoop; this path is the hot one.
-            forEachRange(ShapeMath.count(outShape)) { range in for i in range { out[i] = b[i] > 0 ? a[i] : s * a[i] } }
+            // A closure that captures (the slope) is not inlined into broadcastLoop, and this
+            // same-shape case is the hot one (every leaky-ReLU backward).
+            for i in 0..<ShapeMath.count(outShape) { out[i] = b[i] > 0 ? a[i] : s * a[i] }
         } else {
             broadcastLoop(a, aShape, b, bShape, out, outShape) { $1 > 0 ? $0 : s * $0 }
         }

@@ -12,9 +12,12 @@ enum UnaryOp: Sendable {
     case greater(Double), greaterEqual(Double), less(Double), lessEqual(Double)
 }
 
+/// One thread's loop: `unaryKernel` splits the elements over the kernel threads first, so the
+/// closure `f` is always inlined here. (Splitting inside, with `f` captured by the parallel
+/// body, left the threads calling `f` indirectly per element, unvectorised.)
 @inline(__always)
 private func mapLoop<T: TensorScalar>(_ src: UnsafePointer<T>, _ dst: UnsafeMutablePointer<T>, _ n: Int, _ f: (T) -> T) {
-    forEachRange(n) { range in for i in range { dst[i] = f(src[i]) } }
+    for i in 0..<n { dst[i] = f(src[i]) }
 }
 
 /// Float32 transcendental ops take the vectorisable forms in `FastMath`; returns false for
@@ -33,7 +36,14 @@ private func fastFloatKernel(_ op: UnaryOp, _ src: UnsafePointer<Float>, _ dst: 
     return true
 }
 
+/// dst = op(src) elementwise, split by ranges of elements over the kernel threads.
 func unaryKernel<T: TensorScalar>(_ op: UnaryOp, _ src: UnsafePointer<T>, _ dst: UnsafeMutablePointer<T>, _ n: Int) {
+    forEachRange(n) { range in
+        serialUnaryKernel(op, src + range.lowerBound, dst + range.lowerBound, range.count)
+    }
+}
+
+private func serialUnaryKernel<T: TensorScalar>(_ op: UnaryOp, _ src: UnsafePointer<T>, _ dst: UnsafeMutablePointer<T>, _ n: Int) {
     if T.self == Float.self,
        fastFloatKernel(op, UnsafeRawPointer(src).assumingMemoryBound(to: Float.self),
                        UnsafeMutableRawPointer(dst).assumingMemoryBound(to: Float.self), n) {

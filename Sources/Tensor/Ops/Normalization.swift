@@ -70,11 +70,10 @@ extension Tensor {
         var inverses = [Double](repeating: 0, count: channels)
         func run<T: TensorScalar>(_: T.Type) {
             let (px, pm, pv) = (storage.typed(T.self), means.typed(T.self), variances.typed(T.self))
-            let sums = Tensor.channelSums(n: n, channels: channels, plane: plane) { index, _ in (Double(px[index]), 0) }
+            let sums = Tensor.channelSums(n: n, channels: channels, plane: plane, ValueTerm(x: px))
             let meansF64 = sums.map { $0.0 / perChannel }
-            let squares = Tensor.channelSums(n: n, channels: channels, plane: plane) { index, c in
-                let d = Double(px[index]) - meansF64[c]
-                return (d * d, 0)
+            let squares = meansF64.withUnsafeBufferPointer { means in
+                Tensor.channelSums(n: n, channels: channels, plane: plane, CentredSquareTerm(x: px, means: means.baseAddress!))
             }
             for c in 0..<channels {
                 let variance = squares[c].0 / perChannel
@@ -99,10 +98,7 @@ extension Tensor {
         let out = TensorStorage(count: normalised.count, dtype: normalised.dtype)
         func run<T: TensorScalar>(_: T.Type) {
             let (ph, pg, po) = (normalised.storage.typed(T.self), grad.storage.typed(T.self), out.typed(T.self))
-            let sums = Tensor.channelSums(n: n, channels: channels, plane: plane) { index, _ in
-                let gk = Double(pg[index])
-                return (gk, gk * Double(ph[index]))
-            }
+            let sums = Tensor.channelSums(n: n, channels: channels, plane: plane, GradientTerm(grad: pg, normalised: ph))
             forEachRange(channels, minimum: Swift.max(1, (1 << 15) / (n * plane))) { range in
                 for c in range {
                     let (gradSum, gradDot) = sums[c]
@@ -128,9 +124,10 @@ extension Tensor {
     /// how the work is arranged). Four channels advance together: their chains of dependent
     /// additions are independent, so the processor overlaps them instead of waiting on one.
     /// Groups of four channels go to the kernel threads.
+    /// `term` is a value of a concrete type, not a closure: the parallel body captures it, and
+    /// a captured closure would be called indirectly for every element on the worker threads.
     @inline(__always)
-    static func channelSums(n: Int, channels: Int, plane: Int,
-                            _ term: (_ index: Int, _ channel: Int) -> (Double, Double)) -> [(Double, Double)] {
+    static func channelSums<Term: ChannelSumTerm>(n: Int, channels: Int, plane: Int, _ term: Term) -> [(Double, Double)] {
         var sums = [(Double, Double)](repeating: (0, 0), count: channels)
         let groups = (channels + 3) / 4
         sums.withUnsafeMutableBufferPointer { buffer in
@@ -182,5 +179,39 @@ extension Tensor {
         let gMean = g.mean(axes: axes, keepDims: true)
         let gDot = (g * normalised).mean(axes: axes, keepDims: true)
         return (g - gMean - normalised * gDot) * inverse
+    }
+}
+
+/// The summands of `Tensor.channelSums`: two values for element `index` of channel `channel`.
+protocol ChannelSumTerm {
+    func callAsFunction(_ index: Int, _ channel: Int) -> (Double, Double)
+}
+
+/// (x, 0): the channel sums of x.
+struct ValueTerm<T: TensorScalar>: ChannelSumTerm {
+    let x: UnsafeMutablePointer<T>
+    @inline(__always)
+    func callAsFunction(_ index: Int, _ channel: Int) -> (Double, Double) { (Double(x[index]), 0) }
+}
+
+/// ((x − mean_c)², 0) in Float64: the centred squares of the variance.
+struct CentredSquareTerm<T: TensorScalar>: ChannelSumTerm {
+    let x: UnsafeMutablePointer<T>
+    let means: UnsafePointer<Double>
+    @inline(__always)
+    func callAsFunction(_ index: Int, _ channel: Int) -> (Double, Double) {
+        let d = Double(x[index]) - means[channel]
+        return (d * d, 0)
+    }
+}
+
+/// (g, g·x̂): the sums of batch norm's first-order rule.
+struct GradientTerm<T: TensorScalar>: ChannelSumTerm {
+    let grad: UnsafeMutablePointer<T>
+    let normalised: UnsafeMutablePointer<T>
+    @inline(__always)
+    func callAsFunction(_ index: Int, _ channel: Int) -> (Double, Double) {
+        let gk = Double(grad[index])
+        return (gk, gk * Double(normalised[index]))
     }
 }
