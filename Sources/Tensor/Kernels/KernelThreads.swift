@@ -37,6 +37,10 @@ struct SharedPointer<T>: @unchecked Sendable {
 /// Runs `body` over 0..<count cut into one contiguous range per thread, or inline when one
 /// thread is set or the work is too small to repay the hand-off (below `minimum` items per
 /// thread). Only for work whose items are independent: the ranges do not change any result.
+/// On several threads `body` runs as a closure of its own, not inlined: a closure it captures
+/// (an element function passed in) is then called through a pointer for every element, so
+/// per-element work belongs in a function the body calls (`unaryKernel`) or in a value of a
+/// concrete type (`channelSums`), not in a captured closure.
 @inline(__always)
 func forEachRange(_ count: Int, minimum: Int = 1 << 15, _ body: (Range<Int>) -> Void) {
     let workers = Swift.min(KernelThreads.count, count / Swift.max(minimum, 1))

@@ -48,7 +48,7 @@ extension Tensor {
         }
         let statistics = ChannelStatistics(mean: Tensor(storage: moments.means, shape: [channels]),
                                            variance: Tensor(storage: moments.variances, shape: [channels]))
-        let means = Tensor(storage: moments.means, shape: [channels])
+        let means = statistics.mean
         let output = Tensor.record("batch_norm_affine", output: out, shape: shape, inputs: [self, scale, shift]) { [inverses] ctx in
             let (x, s, g) = (ctx.inputs[0], ctx.inputs[1], ctx.grad)
             if x.node == nil && s.node == nil && g.node == nil {
@@ -122,8 +122,6 @@ extension Tensor {
         case .float32: run(Float.self)
         case .float64: run(Double.self)
         }
-        return [inputGrad.map { Tensor(storage: $0, shape: x.shape) },
-                needs[1] ? Tensor(storage: scaleGrad, shape: [channels]) : nil,
-                needs[2] ? Tensor(storage: shiftGrad, shape: [channels]) : nil]
+        return affineGradientList(input: inputGrad, scale: scaleGrad, shift: shiftGrad, shape: x.shape, needs: needs)
     }
 }

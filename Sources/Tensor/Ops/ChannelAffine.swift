@@ -77,9 +77,16 @@ extension Tensor {
         case .float32: run(Float.self)
         case .float64: run(Double.self)
         }
-        return [inputGrad.map { Tensor(storage: $0, shape: x.shape) },
-                needs[1] ? Tensor(storage: scaleGrad, shape: [channels]) : nil,
-                needs[2] ? Tensor(storage: shiftGrad, shape: [channels]) : nil]
+        return affineGradientList(input: inputGrad, scale: scaleGrad, shift: shiftGrad, shape: x.shape, needs: needs)
+    }
+
+    /// The gradient list of an op with inputs (x, scale [C], shift [C]): ∂x when it was
+    /// computed, ∂scale and ∂shift when they were asked for.
+    static func affineGradientList(input: TensorStorage?, scale: TensorStorage, shift: TensorStorage, shape: [Int],
+                                   needs: [Bool]) -> [Tensor?] {
+        [input.map { Tensor(storage: $0, shape: shape) },
+         needs[1] ? Tensor(storage: scale, shape: [shape[1]]) : nil,
+         needs[2] ? Tensor(storage: shift, shape: [shape[1]]) : nil]
     }
 
     /// Σ over every axis but 1: [N, C, …] → [C], the same bits as
