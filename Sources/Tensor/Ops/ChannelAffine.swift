@@ -63,14 +63,15 @@ extension Tensor {
         func run<T: TensorScalar>(_: T.Type) {
             let (px, ps, pg) = (x.storage.typed(T.self), scale.storage.typed(T.self), g.storage.typed(T.self))
             let pi = inputGrad?.typed(T.self)
-            OrderedChannelSums.run(shape: x.shape, scaleGrad.typed(T.self), shiftGrad.typed(T.self)) { c, offset, products, grads in
+            OrderedChannelSums.run(shape: x.shape, scaleGrad.typed(T.self), shiftGrad.typed(T.self)) { c, offset, products, _ in
                 let s = ps[c]
                 for k in 0..<plane {
                     let gk = pg[offset + k]
                     products[k] = gk * px[offset + k]
-                    grads[k] = gk
                     pi?[offset + k] = gk * s
                 }
+                // ∂shift sums the gradient itself: read in place.
+                return (UnsafePointer(products), UnsafePointer(pg + offset))
             }
         }
         switch x.dtype {
@@ -96,11 +97,10 @@ extension Tensor {
         precondition(rank >= 2, "sumPerChannel: input must be [N, C, …], got \(shape)")
         let channels = shape[1]
         let out = TensorStorage(count: channels, dtype: dtype)
-        let plane = count / Swift.max(shape[0] * channels, 1)
         func run<T: TensorScalar>(_: T.Type) {
             let px = storage.typed(T.self)
-            OrderedChannelSums.run(shape: shape, out.typed(T.self), nil) { _, offset, values, _ in
-                values.update(from: px + offset, count: plane)
+            OrderedChannelSums.run(shape: shape, out.typed(T.self), nil) { _, offset, _, _ in
+                (UnsafePointer(px + offset), UnsafePointer(px + offset))
             }
         }
         switch dtype {

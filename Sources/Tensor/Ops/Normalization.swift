@@ -119,19 +119,28 @@ extension Tensor {
         return Tensor(storage: out, shape: normalised.shape)
     }
 
-    /// Per channel c of an [N, C, plane] layout, two Float64 sums of term(index, c) over the
-    /// images i, then the plane k, in exactly that order (so the result does not depend on
-    /// how the work is arranged). Four channels advance together: their chains of dependent
-    /// additions are independent, so the processor overlaps them instead of waiting on one.
-    /// Groups of four channels go to the kernel threads.
+    /// Per channel c of an [N, C, plane] layout, two Float64 sums of term(index, c), in a
+    /// fixed order that depends only on the shape (so not on how channels are shared out over
+    /// the kernel threads). Planes of 4 or more values: each channel on its own, its elements
+    /// in four lanes by their position in the plane (k mod 4, images in order; the
+    /// last plane mod 4 values of each image's plane go to lane 0), the lanes added at the end as (0 + 1) + (2 + 3):
+    /// contiguous quads the processor converts and adds as vectors, in eight independent chains.
+    /// Smaller planes (1 for [N, C] features): four channels advance together, each a chain over
+    /// the images then the plane. Groups of channels go to the kernel threads.
     /// `term` is a value of a concrete type, not a closure: the parallel body captures it, and
     /// a captured closure would be called indirectly for every element on the worker threads.
     @inline(__always)
     static func channelSums<Term: ChannelSumTerm>(n: Int, channels: Int, plane: Int, _ term: Term) -> [(Double, Double)] {
         var sums = [(Double, Double)](repeating: (0, 0), count: channels)
-        let groups = (channels + 3) / 4
         sums.withUnsafeMutableBufferPointer { buffer in
             let out = buffer.baseAddress!
+            if plane >= 4 {
+                forEachRange(channels, minimum: Swift.max(1, (1 << 15) / Swift.max(1, n * plane))) { range in
+                    for c in range { out[c] = laneSums(n: n, channels: channels, plane: plane, channel: c, term) }
+                }
+                return
+            }
+            let groups = (channels + 3) / 4
             forEachRange(groups, minimum: Swift.max(1, (1 << 15) / Swift.max(1, 4 * n * plane))) { range in
                 for group in range {
                     var c = 4 * group
@@ -167,6 +176,34 @@ extension Tensor {
             }
         }
         return sums
+    }
+
+    /// One channel's two sums in four lanes by k mod 4 (see `channelSums`).
+    @inline(__always)
+    private static func laneSums<Term: ChannelSumTerm>(n: Int, channels: Int, plane: Int, channel c: Int,
+                                                       _ term: Term) -> (Double, Double) {
+        var (a0, a1, a2, a3) = (0.0, 0.0, 0.0, 0.0)
+        var (b0, b1, b2, b3) = (0.0, 0.0, 0.0, 0.0)
+        let quads = plane / 4 * 4
+        for i in 0..<n {
+            let base = (i * channels + c) * plane
+            var k = 0
+            while k < quads {
+                // Wrapping index arithmetic: overflow checks between the four would keep the
+                // loads from merging into one vector load (indices stay below count).
+                let at = base &+ k
+                let t0 = term(at, c), t1 = term(at &+ 1, c), t2 = term(at &+ 2, c), t3 = term(at &+ 3, c)
+                a0 += t0.0; a1 += t1.0; a2 += t2.0; a3 += t3.0
+                b0 += t0.1; b1 += t1.1; b2 += t2.1; b3 += t3.1
+                k &+= 4
+            }
+            while k < plane {
+                let t = term(base + k, c)
+                a0 += t.0; b0 += t.1
+                k += 1
+            }
+        }
+        return ((a0 + a1) + (a2 + a3), (b0 + b1) + (b2 + b3))
     }
 
     /// The same rule from differentiable ops, for gradients that are differentiated again.
@@ -213,5 +250,20 @@ struct GradientTerm<T: TensorScalar>: ChannelSumTerm {
     func callAsFunction(_ index: Int, _ channel: Int) -> (Double, Double) {
         let gk = Double(grad[index])
         return (gk, gk * Double(normalised[index]))
+    }
+}
+
+/// (g, g·x̂) with x̂ = (x − mean_c)·inverse_c computed in the tensor's dtype, as batch norm's
+/// forward pass computes it: the sums of the fused batch norm + affine backward.
+struct AffineGradientTerm<T: TensorScalar>: ChannelSumTerm {
+    let x: UnsafeMutablePointer<T>
+    let grad: UnsafeMutablePointer<T>
+    let means: UnsafeMutablePointer<T>
+    let inverses: UnsafePointer<T>
+    @inline(__always)
+    func callAsFunction(_ index: Int, _ channel: Int) -> (Double, Double) {
+        let normalised = (x[index] - means[channel]) * inverses[channel]
+        let gk = Double(grad[index])
+        return (gk, gk * Double(normalised))
     }
 }
