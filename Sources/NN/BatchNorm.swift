@@ -43,8 +43,8 @@ public final class BatchNorm: Layer {
         if isTraining {
             let perChannel = x.count / features
             precondition(perChannel > 1, "BatchNorm(\(features)): training needs more than one value per channel, got input \(x.shape)")
-            // With γ and β, one op normalises and scales (the same bits as the two ops, with
-            // fewer passes over the activations).
+            // With γ and β, one op normalises and scales (the two ops' values, and their
+            // gradients to rounding, with fewer passes over the activations).
             let (output, statistics) = if let weight, let bias {
                 x.batchNormalized(epsilon: epsilon, scale: weight, shift: bias)
             } else {
