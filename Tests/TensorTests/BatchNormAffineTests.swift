@@ -32,6 +32,10 @@ struct BatchNormAffineTests {
         x.batchNormalized(epsilon: 1e-5).output.channelAffine(scale: scale, shift: shift)
     }
 
+    /// The bound on `relativeGap` for gradients that agree to rounding: a few ulps of the
+    /// largest gradient entry, per dtype.
+    static func tolerance(_ dtype: DType) -> Double { dtype == .float32 ? 2e-5 : 1e-12 }
+
     /// max |a − b| / max(max |b|, 1e-30): the gap relative to the reference's scale.
     static func relativeGap(_ a: Tensor, _ b: Tensor) -> Double {
         let (x, y) = (a.doubles, b.doubles)
@@ -58,8 +62,7 @@ struct BatchNormAffineTests {
             #expect(statistics.mean.doubles == reference.mean.doubles && statistics.variance.doubles == reference.variance.doubles)
             let fusedGrads = gradients(of: (fused * cotangent).sum(), wrt: [x, scale, shift])
             let referenceGrads = gradients(of: (Self.twoOps(x, scale, shift) * cotangent).sum(), wrt: [x, scale, shift])
-            // Rounding bound: a few ulps of the largest gradient entry, per dtype.
-            let tolerance = dtype == .float32 ? 2e-5 : 1e-12
+            let tolerance = Self.tolerance(dtype)
             for (name, (a, b)) in zip(["x", "γ", "β"], zip(fusedGrads, referenceGrads)) {
                 #expect(Self.relativeGap(a, b) < tolerance, "\(shape) \(dtype): ∂\(name)")
             }
@@ -87,7 +90,7 @@ struct BatchNormAffineTests {
             let fused = penaltyGradients(Self.oneOp)
             let reference = penaltyGradients(Self.twoOps)
             #expect(fused.first.doubles == reference.first.doubles, "\(dtype): graph-carrying gradient")
-            let tolerance = dtype == .float32 ? 2e-5 : 1e-12
+            let tolerance = Self.tolerance(dtype)
             for (name, (a, b)) in zip(["x", "γ", "β"], zip(fused.penalty, reference.penalty)) {
                 #expect(Self.relativeGap(a, b) < tolerance, "\(dtype): penalty gradient ∂\(name)")
             }

@@ -99,7 +99,7 @@ extension Tensor {
             guard let pi = inputGrad?.typed(T.self) else { return }
             forEachRange(channels, minimum: Swift.max(1, (1 << 15) / (n * plane))) { range in
                 for c in range {
-                    let (m, inverse, s) = (pm[c], T(inverses[c]), ps[c])
+                    let (m, inverse, s) = (pm[c], typedInverses[c], ps[c])
                     let γ = Double(s)
                     let (gMean, gDot) = (T(γ * sums[c].0 / perChannel), T(γ * sums[c].1 / perChannel))
                     for i in 0..<n {

@@ -122,9 +122,10 @@ extension Tensor {
     /// Per channel c of an [N, C, plane] layout, two Float64 sums of term(index, c), in a
     /// fixed order that depends only on the shape (so not on how channels are shared out over
     /// the kernel threads). Planes of 4 or more values: each channel on its own, its elements
-    /// in four lanes by their position in the plane (k mod 4, images in order; the
-    /// last plane mod 4 values of each image's plane go to lane 0), the lanes added at the end as (0 + 1) + (2 + 3):
-    /// contiguous quads the processor converts and adds as vectors, in eight independent chains.
+    /// in four lanes by their position in the plane (k mod 4, images in order; the last
+    /// plane mod 4 values of each image's plane go to lane 0), the lanes added at the end as
+    /// (0 + 1) + (2 + 3): contiguous quads the processor converts and adds as vectors, in
+    /// eight independent chains.
     /// Smaller planes (1 for [N, C] features): four channels advance together, each a chain over
     /// the images then the plane. Groups of channels go to the kernel threads.
     /// `term` is a value of a concrete type, not a closure: the parallel body captures it, and
