@@ -1,5 +1,5 @@
 import Testing
-import Tensor
+@testable import Tensor
 
 /// conv2d and convTranspose2d: gradients at first and second order, and values against the
 /// definitions written as plain loops.
@@ -163,6 +163,26 @@ import Tensor
         var transposed: [Double] = []
         for i in 0..<37 { transposed += Tensor.convTranspose2d(r.gathering(rows: [i]), weight: w, stride: 2, padding: 1).doubles }
         expectValues(t, transposed, tolerance: 1e-12, "convTranspose2d")
+    }
+
+    /// The forward keeps im2col(x) for the weight gradient, and a transposed convolution's
+    /// backward builds im2col(gy) once for both of its gradients: both give the bits of
+    /// columns built afresh by the weight-gradient kernel.
+    @Test func keptColumnsGiveTheBitsOfRebuiltOnes() {
+        let (x, w, r) = Self.inputs(dtype: .float32)
+        let geo = ConvGeometry(channels: 3, height: 14, width: 14, kernelH: 4, kernelW: 4, stride: 2, padding: 1)
+        let kept = Self.evaluate(x, w, r)[2]
+        let rebuilt = Tensor.convWeightGradient(x, r, geo)
+        #expect(kept.doubles == rebuilt.doubles)
+        // convTranspose2d(r, w) in both of its inputs: shared columns outside a graph,
+        // separate ones when the gradients carry their own graph.
+        let (rl, wl) = (r.requiringGrad(), w.requiringGrad())
+        let t = Tensor.convTranspose2d(rl, weight: wl, stride: 2, padding: 1)
+        let shared = gradients(of: (t * x).sum(), wrt: [rl, wl])
+        let separate = gradients(of: (t * x).sum(), wrt: [rl, wl], createGraph: true)
+        #expect(shared[0].doubles == separate[0].doubles)
+        #expect(shared[1].doubles == separate[1].doubles)
+        #expect(shared[1].doubles == Tensor.convWeightGradient(x, r, geo).doubles)
     }
 
     @Test func sameBitsOnOneThreadAndTwo() {

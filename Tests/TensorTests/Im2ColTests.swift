@@ -19,6 +19,11 @@ import Testing
         // Stride 2 with even paddings (the other phase alignment) and rows of 16+ columns.
         ConvGeometry(channels: 2, height: 9, width: 36, kernelH: 4, kernelW: 4, stride: 2, padding: 2),
         ConvGeometry(channels: 1, height: 8, width: 34, kernelH: 2, kernelW: 2, stride: 2, padding: 0),
+        // Stride 2, whole rows inside the padded width (the sixteen-wide phase split and
+        // merge): an odd width, a width of exactly sixteen, and padding 3.
+        ConvGeometry(channels: 2, height: 15, width: 15, kernelH: 3, kernelW: 3, stride: 2, padding: 1),
+        ConvGeometry(channels: 2, height: 6, width: 16, kernelH: 4, kernelW: 4, stride: 2, padding: 1),
+        ConvGeometry(channels: 1, height: 10, width: 10, kernelH: 4, kernelW: 4, stride: 2, padding: 3),
     ]
 
     /// The definition: cols[(c·kH + i)·kW + j, y·outW + o] = x[c, y·s − p + i, o·s − p + j].
@@ -67,7 +72,8 @@ import Testing
         // col2im is the adjoint: ⟨im2col(x), C⟩ = ⟨x, col2im(C)⟩, and it overwrites its target.
         let columns = Tensor.uniform([g.colRows * g.colCols], low: -1, high: 1, key: key.split(), dtype: .float64).doubles
         var padded = columns.map { T($0) } + [T](repeating: T(5), count: ConvGeometry.columnSlack)
-        var image = [T](repeating: T(42), count: g.imageSize)
+        // Sixteen guard values past the image: col2im must not write there.
+        var image = [T](repeating: T(42), count: g.imageSize + 16)
         padded.withUnsafeMutableBufferPointer { cp in
             image.withUnsafeMutableBufferPointer { ip in
                 scratch.withUnsafeMutableBufferPointer { sp in
@@ -86,6 +92,7 @@ import Testing
         let tolerance = T.self == Float.self ? 1e-5 : 1e-12
         let worst = zip(image, reference).map { abs(Double($0) - $1) }.max() ?? 0
         #expect(worst <= tolerance, "col2im \(g) in \(T.self): largest error \(worst)")
+        #expect(image[g.imageSize...].allSatisfy { $0 == T(42) }, "col2im \(g) in \(T.self) wrote past the image")
     }
 
     @Test(arguments: geometries)

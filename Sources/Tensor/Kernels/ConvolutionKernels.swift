@@ -43,28 +43,40 @@ enum ConvolutionKernels {
     /// out = conv(x, w) (+ bias per output channel): per chunk, im2col of its images side by
     /// side, one GEMM, then each image's [Cout, Ho·Wo] block copied to its place, the bias
     /// added on the way (the same one rounding as a separate addition).
+    ///
+    /// With `columns` (colRows × n·colCols elements) the chunks write their im2col into that
+    /// one matrix, image k at column k·colCols, and it is left filled: `weightGradient` can
+    /// then use it instead of building the same columns again.
     static func forward<T: TensorScalar>(_ x: UnsafePointer<T>, _ w: UnsafePointer<T>, bias: UnsafePointer<T>?,
                                          _ out: UnsafeMutablePointer<T>, images n: Int, outputChannels cout: Int,
-                                         _ geo: ConvGeometry) {
+                                         _ geo: ConvGeometry, columns: UnsafeMutablePointer<T>? = nil) {
         let chunks = ConvChunks(images: n, columnsPerImage: geo.colCols, targetColumns: ConvChunks.independentColumns, balanced: true)
         let (xs, ws, os) = (SharedPointer(base: UnsafeMutablePointer(mutating: x)), SharedPointer(base: UnsafeMutablePointer(mutating: w)),
                             SharedPointer(base: out))
         let bs = bias.map { SharedPointer(base: UnsafeMutablePointer(mutating: $0)) }
+        let retained = columns.map { SharedPointer(base: $0) }
+        let ownsColumns = columns == nil
         chunks.forEach { chunk in
             let images = chunks.range(chunk)
-            let ld = images.count * geo.colCols
-            let cols = UnsafeMutablePointer<T>.allocate(capacity: geo.colRows * ld)
-            let product = UnsafeMutablePointer<T>.allocate(capacity: cout * ld)
+            let width = images.count * geo.colCols
+            // The chunk's columns: a slice of the retained matrix (rows n·colCols apart) or
+            // a buffer of its own.
+            let (cols, ldb) = retained.map { ($0.base + images.lowerBound * geo.colCols, n * geo.colCols) }
+                ?? (UnsafeMutablePointer<T>.allocate(capacity: geo.colRows * width), width)
+            let product = UnsafeMutablePointer<T>.allocate(capacity: cout * width)
             let scratch = UnsafeMutablePointer<T>.allocate(capacity: geo.scratchCount)
-            defer { cols.deallocate(); product.deallocate(); scratch.deallocate() }
-            for (k, image) in images.enumerated() {
-                geo.im2col(xs.base + image * geo.imageSize, cols + k * geo.colCols, ld: ld, scratch: scratch)
+            defer {
+                if ownsColumns { cols.deallocate() }
+                product.deallocate(); scratch.deallocate()
             }
-            gemm(transA: false, transB: false, m: cout, n: ld, k: geo.colRows, alpha: 1,
-                 ws.base, lda: geo.colRows, cols, ldb: ld, beta: 0, product, ldc: ld)
+            for (k, image) in images.enumerated() {
+                geo.im2col(xs.base + image * geo.imageSize, cols + k * geo.colCols, ld: ldb, scratch: scratch)
+            }
+            gemm(transA: false, transB: false, m: cout, n: width, k: geo.colRows, alpha: 1,
+                 ws.base, lda: geo.colRows, cols, ldb: ldb, beta: 0, product, ldc: width)
             for (k, image) in images.enumerated() {
                 for channel in 0..<cout {
-                    let (source, target) = (product + channel * ld + k * geo.colCols, os.base + (image * cout + channel) * geo.colCols)
+                    let (source, target) = (product + channel * width + k * geo.colCols, os.base + (image * cout + channel) * geo.colCols)
                     if let bs {
                         let b = bs.base[channel]
                         for i in 0..<geo.colCols { target[i] = source[i] + b }
@@ -111,9 +123,12 @@ enum ConvolutionKernels {
     }
 
     /// out [Cout, colRows] = Σ_images g_i · im2col(x_i)ᵀ: one GEMM per chunk into the chunk's
-    /// own partial sum, then the partials added in chunk order.
+    /// own partial sum, then the partials added in chunk order. `columns`, when given, is
+    /// im2col of all of x as `forward` leaves it (image k at column k·colCols); the GEMMs read
+    /// it in place, the same values in the same chunks, so the result has the same bits.
     static func weightGradient<T: TensorScalar>(_ x: UnsafePointer<T>, _ g: UnsafePointer<T>, _ out: UnsafeMutablePointer<T>,
-                                                images n: Int, outputChannels cout: Int, _ geo: ConvGeometry) {
+                                                images n: Int, outputChannels cout: Int, _ geo: ConvGeometry,
+                                                columns: UnsafePointer<T>? = nil) {
         let chunks = ConvChunks(images: n, columnsPerImage: geo.colCols, targetColumns: ConvChunks.summedColumns)
         let size = cout * geo.colRows
         guard chunks.count > 0 else {
@@ -124,19 +139,28 @@ enum ConvolutionKernels {
         defer { partials.deallocate() }
         let (xs, gs, ps) = (SharedPointer(base: UnsafeMutablePointer(mutating: x)), SharedPointer(base: UnsafeMutablePointer(mutating: g)),
                             SharedPointer(base: partials))
+        let retained = columns.map { SharedPointer(base: UnsafeMutablePointer(mutating: $0)) }
         chunks.forEach { chunk in
             let images = chunks.range(chunk)
-            let ld = images.count * geo.colCols
-            let gathered = UnsafeMutablePointer<T>.allocate(capacity: cout * ld)
-            let cols = UnsafeMutablePointer<T>.allocate(capacity: geo.colRows * ld)
-            let scratch = UnsafeMutablePointer<T>.allocate(capacity: geo.scratchCount)
-            defer { gathered.deallocate(); cols.deallocate(); scratch.deallocate() }
+            let width = images.count * geo.colCols
+            let gathered = UnsafeMutablePointer<T>.allocate(capacity: cout * width)
+            defer { gathered.deallocate() }
             gatherChannelMajor(gs.base, into: gathered, images: images, channels: cout, plane: geo.colCols)
-            for (k, image) in images.enumerated() {
-                geo.im2col(xs.base + image * geo.imageSize, cols + k * geo.colCols, ld: ld, scratch: scratch)
+            func product(_ cols: UnsafePointer<T>, ldb: Int) {
+                gemm(transA: false, transB: true, m: cout, n: geo.colRows, k: width, alpha: 1,
+                     gathered, lda: width, cols, ldb: ldb, beta: 0, ps.base + chunk * size, ldc: geo.colRows)
             }
-            gemm(transA: false, transB: true, m: cout, n: geo.colRows, k: ld, alpha: 1,
-                 gathered, lda: ld, cols, ldb: ld, beta: 0, ps.base + chunk * size, ldc: geo.colRows)
+            if let retained {
+                product(retained.base + images.lowerBound * geo.colCols, ldb: n * geo.colCols)
+                return
+            }
+            let cols = UnsafeMutablePointer<T>.allocate(capacity: geo.colRows * width)
+            let scratch = UnsafeMutablePointer<T>.allocate(capacity: geo.scratchCount)
+            defer { cols.deallocate(); scratch.deallocate() }
+            for (k, image) in images.enumerated() {
+                geo.im2col(xs.base + image * geo.imageSize, cols + k * geo.colCols, ld: width, scratch: scratch)
+            }
+            product(cols, ldb: width)
         }
         out.update(from: partials, count: size)
         for chunk in 1..<chunks.count {

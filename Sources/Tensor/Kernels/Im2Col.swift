@@ -55,6 +55,11 @@ struct ConvGeometry: Sendable, Equatable {
         let inside = interiorColumns
         let phases = (0..<stride).map { phasePositions($0, inside) }
         scratch.update(repeating: 0, count: scratchCount)
+        if T.self == Float.self, hasWholeRowsOfTwoPhases {
+            splitRowsIntoPhases(UnsafeRawPointer(x).assumingMemoryBound(to: Float.self),
+                                UnsafeMutableRawPointer(scratch).assumingMemoryBound(to: Float.self))
+            return
+        }
         for c in 0..<channels {
             for r in 0..<height where r + padding < ph {
                 let source = (c * height + r) * width - padding
@@ -149,6 +154,11 @@ struct ConvGeometry: Sendable, Equatable {
             }
         }
         // Unpad: image pixel (r, q) is padded (r + p, q + p); pixels no window reaches are 0.
+        if T.self == Float.self, hasWholeRowsOfTwoPhases {
+            mergePhasesIntoRows(UnsafeRawPointer(scratch).assumingMemoryBound(to: Float.self),
+                                UnsafeMutableRawPointer(x).assumingMemoryBound(to: Float.self))
+            return
+        }
         let inside = interiorColumns
         let phases = (0..<stride).map { phasePositions($0, inside) }
         let qw = phaseW
@@ -171,6 +181,101 @@ struct ConvGeometry: Sendable, Equatable {
                     }
                 }
                 for b in inside.upperBound..<(padding + width) { x[row + b] = 0 }
+            }
+        }
+    }
+
+    // MARK: Stride 2, sixteen columns at a time
+
+    /// Stride 2 with every image column inside the padded width: the case of the 4×4,
+    /// stride-2, padding-1 convolutions of DCGAN, where `pad` and `col2im`'s unpad are the
+    /// phase split and merge of whole rows, which vector shuffles do sixteen values at once.
+    private var hasWholeRowsOfTwoPhases: Bool { stride == 2 && padding + width <= paddedW }
+
+    /// Where image column q of a row lands in the padded row: even q = 2t at position
+    /// t + evenShift of phase `evenPhase`, odd q = 2t + 1 at position t + oddShift of the other.
+    private var evenPhase: Int { padding & 1 }
+    private var evenShift: Int { padding >> 1 }
+    private var oddShift: Int { (padding + 1) >> 1 }
+
+    /// The rows of a padded image that come from image rows: (image row r, padded row r + p).
+    private var imageRowsInside: Range<Int> { 0..<Swift.max(0, Swift.min(height, paddedH - padding)) }
+
+    /// `pad` for `hasWholeRowsOfTwoPhases` in Float32, into a zeroed scratch buffer. Each
+    /// sixteen columns of a row load once and split into even and odd halves. Lanes past the
+    /// row's end are cleared before they are stored, so they write zeros into padding slots or
+    /// into slots that a later store of real values overwrites: each row stores its first
+    /// phase and then its second, rows in order, and every store ends at most seven values
+    /// past a phase row (the scratch margin). Loads may read past a row into the next one of
+    /// the same image; the last sixteen values of the image load value by value.
+    private func splitRowsIntoPhases(_ x: UnsafePointer<Float>, _ scratch: UnsafeMutablePointer<Float>) {
+        let (ph, qw) = (paddedH, phaseW)
+        let leadingLanes = Self.leadingLanes
+        let shifts = evenPhase == 0 ? (first: evenShift, second: oddShift) : (first: oddShift, second: evenShift)
+        for c in 0..<channels {
+            for r in imageRowsInside {
+                let source = x + (c * height + r) * width
+                let row = scratch + (c * ph + r + padding) * 2 * qw
+                let readable = imageSize - (c * height + r) * width
+                for phase in 0..<2 {
+                    // The phase that takes even columns, then the other (first and second in memory).
+                    let takesEven = phase == evenPhase
+                    let shift = phase == 0 ? shifts.first : shifts.second
+                    let target = row + phase * qw + shift
+                    var q = 0
+                    while q < width {
+                        let values: SIMD16<Float>
+                        if q + 16 <= readable {
+                            values = UnsafeRawPointer(source + q).loadUnaligned(as: SIMD16<Float>.self)
+                        } else {
+                            var partial = SIMD16<Float>()
+                            for lane in 0..<(width - q) { partial[lane] = source[q + lane] }
+                            values = partial
+                        }
+                        let valid = Swift.min(16, width - q)
+                        var half = takesEven ? values.evenHalf : values.oddHalf
+                        let count = takesEven ? (valid + 1) / 2 : valid / 2
+                        if count < 8 {
+                            half = unsafeBitCast(unsafeBitCast(half, to: SIMD8<UInt32>.self) & leadingLanes[count], to: SIMD8<Float>.self)
+                        }
+                        UnsafeMutableRawPointer(target + q / 2).storeBytes(of: half, as: SIMD8<Float>.self)
+                        q += 16
+                    }
+                }
+            }
+        }
+    }
+
+    /// col2im's unpad for `hasWholeRowsOfTwoPhases` in Float32: each sixteen columns of an
+    /// image row are the interleaved eight-value runs of its two phase rows. Rows are written
+    /// in order, so the values a full-width store puts past a row's end are overwritten by the
+    /// next row; the store that would pass the image's end writes value by value instead.
+    /// Image rows below the padded height (no window reaches them) are zero.
+    private func mergePhasesIntoRows(_ scratch: UnsafePointer<Float>, _ x: UnsafeMutablePointer<Float>) {
+        let (ph, qw) = (paddedH, phaseW)
+        let evenSource = evenPhase * qw + evenShift, oddSource = (1 - evenPhase) * qw + oddShift
+        let inside = imageRowsInside
+        for c in 0..<channels {
+            for r in 0..<height {
+                let target = x + (c * height + r) * width
+                guard inside.contains(r) else {
+                    target.update(repeating: 0, count: width)
+                    continue
+                }
+                let row = scratch + (c * ph + r + padding) * 2 * qw
+                let writable = imageSize - (c * height + r) * width
+                var q = 0
+                while q < width {
+                    var values = SIMD16<Float>()
+                    values.evenHalf = UnsafeRawPointer(row + evenSource + q / 2).loadUnaligned(as: SIMD8<Float>.self)
+                    values.oddHalf = UnsafeRawPointer(row + oddSource + q / 2).loadUnaligned(as: SIMD8<Float>.self)
+                    if q + 16 <= writable {
+                        UnsafeMutableRawPointer(target + q).storeBytes(of: values, as: SIMD16<Float>.self)
+                    } else {
+                        for lane in 0..<Swift.min(16, width - q) { target[q + lane] = values[lane] }
+                    }
+                    q += 16
+                }
             }
         }
     }

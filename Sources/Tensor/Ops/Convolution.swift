@@ -25,25 +25,50 @@ extension Tensor {
 
     /// conv(x, w) with an optional per-output-channel bias added in the same pass; the
     /// bias's gradient is the incoming gradient summed over all axes but 1.
+    ///
+    /// When w is part of a gradient graph the forward keeps its im2col matrix for the
+    /// backward's weight gradient (see `retainedColumns`), which then skips building it again.
     static func convForward(_ x: Tensor, _ w: Tensor, _ geo: ConvGeometry, bias: Tensor? = nil) -> Tensor {
+        let n = x.shape[0]
+        let columns = w.node != nil ? retainedColumns(images: n, geo, dtype: x.dtype) : nil
+        let out = convForwardValues(x, w, geo, bias: bias, columns: columns)
+        return record("conv2d", output: out, shape: [n, w.shape[0], geo.outH, geo.outW],
+                      inputs: bias.map { [x, w, $0] } ?? [x, w]) { ctx in
+            let (x, w, g) = (ctx.inputs[0], ctx.inputs[1], ctx.grad)
+            return [ctx.needsGrad[0] ? convTranspose(g, w, geo) : nil,
+                    ctx.needsGrad[1] ? convWeightGradient(x, g, geo, columns: columns) : nil]
+                + (ctx.inputs.count == 3 ? [ctx.needsGrad[2] ? channelBiasGradient(g) : nil] : [])
+        }
+    }
+
+    /// The values of conv(x, w) (+ bias), with im2col of x left in `columns` when given.
+    private static func convForwardValues(_ x: Tensor, _ w: Tensor, _ geo: ConvGeometry, bias: Tensor?,
+                                          columns: TensorStorage?) -> TensorStorage {
         let (n, cout) = (x.shape[0], w.shape[0])
-        let outShape = [n, cout, geo.outH, geo.outW]
-        let out = TensorStorage(count: ShapeMath.count(outShape), dtype: x.dtype)
+        let out = TensorStorage(count: n * cout * geo.colCols, dtype: x.dtype)
         func run<T: TensorScalar>(_: T.Type) {
             ConvolutionKernels.forward(x.storage.typed(T.self), w.storage.typed(T.self), bias: bias?.storage.typed(T.self),
-                                       out.typed(T.self), images: n, outputChannels: cout, geo)
+                                       out.typed(T.self), images: n, outputChannels: cout, geo, columns: columns?.typed(T.self))
         }
         switch x.dtype {
         case .float32: run(Float.self)
         case .float64: run(Double.self)
         }
-        return record("conv2d", output: out, shape: outShape, inputs: bias.map { [x, w, $0] } ?? [x, w]) { ctx in
-            let (x, w, g) = (ctx.inputs[0], ctx.inputs[1], ctx.grad)
-            return [ctx.needsGrad[0] ? convTranspose(g, w, geo) : nil,
-                    ctx.needsGrad[1] ? convWeightGradient(x, g, geo) : nil]
-                + (ctx.inputs.count == 3 ? [ctx.needsGrad[2] ? channelBiasGradient(g) : nil] : [])
-        }
+        return out
     }
+
+    /// Storage for the im2col matrix of `images` inputs (colRows × images·colCols), or nil
+    /// when it would pass `retainedColumnsLimit`: the backward then builds the columns
+    /// chunk by chunk again, so memory stays bounded for large batches.
+    private static func retainedColumns(images: Int, _ geo: ConvGeometry, dtype: DType) -> TensorStorage? {
+        let count = geo.colRows * images * geo.colCols
+        guard count * dtype.byteSize <= retainedColumnsLimit else { return nil }
+        return TensorStorage(count: count, dtype: dtype)
+    }
+
+    /// The most bytes one convolution keeps for its backward: 64 MiB (a batch-64 DCGAN's
+    /// 64 → 128 convolution at 28×28 keeps 12.8 MB).
+    static let retainedColumnsLimit = 64 << 20
 
     /// ∂⟨y, g⟩/∂bias for a bias broadcast over [N, C, H, W] as [1, C, 1, 1]: the same
     /// reduction (and bits) the broadcast addition's backward gives, split over the threads.
@@ -69,6 +94,15 @@ extension Tensor {
         }
         return record("conv_transpose2d", output: out, shape: outShape, inputs: bias.map { [g, w, $0] } ?? [g, w]) { ctx in
             let (g0, w, gy) = (ctx.inputs[0], ctx.inputs[1], ctx.grad)
+            // Both gradients start from im2col(gy). Outside a graph that is built once: the
+            // input gradient's forward keeps it and the weight gradient reads it.
+            if ctx.needsGrad[0] && ctx.needsGrad[1] && gy.node == nil && w.node == nil && g0.node == nil,
+               let columns = retainedColumns(images: gy.shape[0], geo, dtype: gy.dtype) {
+                let values = Tensor(storage: convForwardValues(gy, w, geo, bias: nil, columns: columns),
+                                    shape: [gy.shape[0], w.shape[0], geo.outH, geo.outW])
+                return [values, convWeightGradient(gy, g0, geo, columns: columns)]
+                    + (ctx.inputs.count == 3 ? [ctx.needsGrad[2] ? channelBiasGradient(gy) : nil] : [])
+            }
             return [ctx.needsGrad[0] ? convForward(gy, w, geo) : nil,
                     ctx.needsGrad[1] ? convWeightGradient(gy, g0, geo) : nil]
                 + (ctx.inputs.count == 3 ? [ctx.needsGrad[2] ? channelBiasGradient(gy) : nil] : [])
@@ -76,13 +110,14 @@ extension Tensor {
     }
 
     /// ∂⟨conv2d(x, w), g⟩/∂w: x [N, Cin, H, W], g [N, Cout, Ho, Wo] → [Cout, Cin, kH, kW].
-    static func convWeightGradient(_ x: Tensor, _ g: Tensor, _ geo: ConvGeometry) -> Tensor {
+    /// `columns`, when given, holds im2col(x) as the forward left it.
+    static func convWeightGradient(_ x: Tensor, _ g: Tensor, _ geo: ConvGeometry, columns: TensorStorage? = nil) -> Tensor {
         let (n, cout) = (x.shape[0], g.shape[1])
         let outShape = [cout, geo.channels, geo.kernelH, geo.kernelW]
         let out = TensorStorage(count: ShapeMath.count(outShape), dtype: x.dtype)
         func run<T: TensorScalar>(_: T.Type) {
             ConvolutionKernels.weightGradient(x.storage.typed(T.self), g.storage.typed(T.self), out.typed(T.self),
-                                              images: n, outputChannels: cout, geo)
+                                              images: n, outputChannels: cout, geo, columns: columns.map { UnsafePointer($0.typed(T.self)) })
         }
         switch x.dtype {
         case .float32: run(Float.self)
