@@ -50,16 +50,16 @@ struct ConvGeometry: Sendable, Equatable {
 
     /// scratch ← the phase-split padded image: padded[c, a, b] = x[c, a − p, b − p], 0 outside.
     private func pad<T: TensorScalar>(_ x: UnsafePointer<T>, into scratch: UnsafeMutablePointer<T>) {
-        let (ph, qw) = (paddedH, phaseW)
-        let rowLength = stride * qw
-        let inside = interiorColumns
-        let phases = (0..<stride).map { phasePositions($0, inside) }
         scratch.update(repeating: 0, count: scratchCount)
         if T.self == Float.self, hasWholeRowsOfTwoPhases {
             splitRowsIntoPhases(UnsafeRawPointer(x).assumingMemoryBound(to: Float.self),
                                 UnsafeMutableRawPointer(scratch).assumingMemoryBound(to: Float.self))
             return
         }
+        let (ph, qw) = (paddedH, phaseW)
+        let rowLength = stride * qw
+        let inside = interiorColumns
+        let phases = (0..<stride).map { phasePositions($0, inside) }
         for c in 0..<channels {
             for r in 0..<height where r + padding < ph {
                 let source = (c * height + r) * width - padding
@@ -211,7 +211,6 @@ struct ConvGeometry: Sendable, Equatable {
     private func splitRowsIntoPhases(_ x: UnsafePointer<Float>, _ scratch: UnsafeMutablePointer<Float>) {
         let (ph, qw) = (paddedH, phaseW)
         let leadingLanes = Self.leadingLanes
-        let shifts = evenPhase == 0 ? (first: evenShift, second: oddShift) : (first: oddShift, second: evenShift)
         for c in 0..<channels {
             for r in imageRowsInside {
                 let source = x + (c * height + r) * width
@@ -220,8 +219,7 @@ struct ConvGeometry: Sendable, Equatable {
                 for phase in 0..<2 {
                     // The phase that takes even columns, then the other (first and second in memory).
                     let takesEven = phase == evenPhase
-                    let shift = phase == 0 ? shifts.first : shifts.second
-                    let target = row + phase * qw + shift
+                    let target = row + phase * qw + (takesEven ? evenShift : oddShift)
                     var q = 0
                     while q < width {
                         let values: SIMD16<Float>

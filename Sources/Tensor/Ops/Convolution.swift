@@ -94,18 +94,19 @@ extension Tensor {
         }
         return record("conv_transpose2d", output: out, shape: outShape, inputs: bias.map { [g, w, $0] } ?? [g, w]) { ctx in
             let (g0, w, gy) = (ctx.inputs[0], ctx.inputs[1], ctx.grad)
+            let inputAndWeight: [Tensor?]
             // Both gradients start from im2col(gy). Outside a graph that is built once: the
             // input gradient's forward keeps it and the weight gradient reads it.
             if ctx.needsGrad[0] && ctx.needsGrad[1] && gy.node == nil && w.node == nil && g0.node == nil,
                let columns = retainedColumns(images: gy.shape[0], geo, dtype: gy.dtype) {
                 let values = Tensor(storage: convForwardValues(gy, w, geo, bias: nil, columns: columns),
                                     shape: [gy.shape[0], w.shape[0], geo.outH, geo.outW])
-                return [values, convWeightGradient(gy, g0, geo, columns: columns)]
-                    + (ctx.inputs.count == 3 ? [ctx.needsGrad[2] ? channelBiasGradient(gy) : nil] : [])
+                inputAndWeight = [values, convWeightGradient(gy, g0, geo, columns: columns)]
+            } else {
+                inputAndWeight = [ctx.needsGrad[0] ? convForward(gy, w, geo) : nil,
+                                  ctx.needsGrad[1] ? convWeightGradient(gy, g0, geo) : nil]
             }
-            return [ctx.needsGrad[0] ? convForward(gy, w, geo) : nil,
-                    ctx.needsGrad[1] ? convWeightGradient(gy, g0, geo) : nil]
-                + (ctx.inputs.count == 3 ? [ctx.needsGrad[2] ? channelBiasGradient(gy) : nil] : [])
+            return inputAndWeight + (ctx.inputs.count == 3 ? [ctx.needsGrad[2] ? channelBiasGradient(gy) : nil] : [])
         }
     }
 
