@@ -1,3 +1,5 @@
+import Foundation
+
 /// The image chunks of a batched convolution: `perChunk` images each (the last may hold
 /// fewer), about `targetColumns` GEMM columns per chunk, so one GEMM is large enough to run
 /// near peak and the column buffer (colRows × columns) stays small. Forward and input-gradient
@@ -36,6 +38,51 @@ struct ConvChunks {
     }
 }
 
+/// How a convolution kernel computes: `.automatic` takes the Winograd form where it applies
+/// (4×4 stride-2 layers with 16 or more channels on both sides, see `StridedWinograd`) and
+/// im2col + GEMM elsewhere; `.im2col` always takes im2col (tests use it as the reference).
+enum ConvAlgorithm: Sendable, Equatable {
+    case automatic, im2col
+}
+
+/// Chooses and runs the Winograd form of a convolution for the scalar type at hand.
+enum Winograd {
+    /// False when the environment sets `EQUILIBRIUM_WINOGRAD=0`: every convolution then takes
+    /// im2col, so one binary can time both (benchmarks) or rule the transforms out.
+    static let enabled: Bool = ProcessInfo.processInfo.environment["EQUILIBRIUM_WINOGRAD"] != "0"
+
+    /// Whether `geo` with `outputChannels` outputs takes the Winograd form.
+    static func applies(_ geo: ConvGeometry, outputChannels: Int) -> Bool {
+        enabled && StridedWinograd<Float>(geo, outputChannels: outputChannels) != nil
+    }
+
+    /// Runs `float` or `double` with the Winograd form when it applies to T; false otherwise.
+    static func run<T: TensorScalar>(_: T.Type, _ geo: ConvGeometry, _ cout: Int, float: (StridedWinograd<Float>) -> Void,
+                                     double: (StridedWinograd<Double>) -> Void) -> Bool {
+        guard enabled else { return false }
+        if T.self == Float.self, let form = StridedWinograd<Float>(geo, outputChannels: cout) {
+            float(form)
+            return true
+        }
+        if T.self == Double.self, let form = StridedWinograd<Double>(geo, outputChannels: cout) {
+            double(form)
+            return true
+        }
+        return false
+    }
+}
+
+/// The same memory seen as another scalar type (the caller has checked that the types match).
+@inline(__always)
+private func cast<T, U>(_ p: UnsafePointer<T>) -> UnsafePointer<U> {
+    UnsafeRawPointer(p).assumingMemoryBound(to: U.self)
+}
+
+@inline(__always)
+private func cast<T, U>(_ p: UnsafeMutablePointer<T>) -> UnsafeMutablePointer<U> {
+    UnsafeMutableRawPointer(p).assumingMemoryBound(to: U.self)
+}
+
 /// The three GEMM-based convolution kernels on raw buffers. Images are [N, C, H, W] with the
 /// geometry's C, H, W; the convolution's output (or incoming gradient) is [N, Cout, Ho, Wo];
 /// weights are [Cout, colRows].
@@ -49,7 +96,12 @@ enum ConvolutionKernels {
     /// then use it instead of building the same columns again.
     static func forward<T: TensorScalar>(_ x: UnsafePointer<T>, _ w: UnsafePointer<T>, bias: UnsafePointer<T>?,
                                          _ out: UnsafeMutablePointer<T>, images n: Int, outputChannels cout: Int,
-                                         _ geo: ConvGeometry, columns: UnsafeMutablePointer<T>? = nil) {
+                                         _ geo: ConvGeometry, columns: UnsafeMutablePointer<T>? = nil,
+                                         algorithm: ConvAlgorithm = .automatic) {
+        if algorithm == .automatic, Winograd.run(T.self, geo, cout, float: { $0.forward(cast(x), cast(w), bias: bias.map(cast), cast(out), images: n) },
+                                                 double: { $0.forward(cast(x), cast(w), bias: bias.map(cast), cast(out), images: n) }) {
+            return
+        }
         let chunks = ConvChunks(images: n, columnsPerImage: geo.colCols, targetColumns: ConvChunks.independentColumns, balanced: true)
         let (xs, ws, os) = (SharedPointer(base: UnsafeMutablePointer(mutating: x)), SharedPointer(base: UnsafeMutablePointer(mutating: w)),
                             SharedPointer(base: out))
@@ -93,7 +145,12 @@ enum ConvolutionKernels {
     /// one GEMM wᵀ·g into columns, then col2im per image and the bias added to it.
     static func inputGradient<T: TensorScalar>(_ g: UnsafePointer<T>, _ w: UnsafePointer<T>, bias: UnsafePointer<T>?,
                                                _ out: UnsafeMutablePointer<T>, images n: Int, outputChannels cout: Int,
-                                               _ geo: ConvGeometry) {
+                                               _ geo: ConvGeometry, algorithm: ConvAlgorithm = .automatic) {
+        if algorithm == .automatic,
+           Winograd.run(T.self, geo, cout, float: { $0.inputGradient(cast(g), cast(w), bias: bias.map(cast), cast(out), images: n) },
+                        double: { $0.inputGradient(cast(g), cast(w), bias: bias.map(cast), cast(out), images: n) }) {
+            return
+        }
         let chunks = ConvChunks(images: n, columnsPerImage: geo.colCols, targetColumns: ConvChunks.independentColumns, balanced: true)
         let (gs, ws, os) = (SharedPointer(base: UnsafeMutablePointer(mutating: g)), SharedPointer(base: UnsafeMutablePointer(mutating: w)),
                             SharedPointer(base: out))
@@ -128,7 +185,11 @@ enum ConvolutionKernels {
     /// it in place, the same values in the same chunks, so the result has the same bits.
     static func weightGradient<T: TensorScalar>(_ x: UnsafePointer<T>, _ g: UnsafePointer<T>, _ out: UnsafeMutablePointer<T>,
                                                 images n: Int, outputChannels cout: Int, _ geo: ConvGeometry,
-                                                columns: UnsafePointer<T>? = nil) {
+                                                columns: UnsafePointer<T>? = nil, algorithm: ConvAlgorithm = .automatic) {
+        if algorithm == .automatic, Winograd.run(T.self, geo, cout, float: { $0.weightGradient(cast(x), cast(g), cast(out), images: n) },
+                                                 double: { $0.weightGradient(cast(x), cast(g), cast(out), images: n) }) {
+            return
+        }
         let chunks = ConvChunks(images: n, columnsPerImage: geo.colCols, targetColumns: ConvChunks.summedColumns)
         let size = cout * geo.colRows
         guard chunks.count > 0 else {

@@ -30,7 +30,8 @@ extension Tensor {
     /// backward's weight gradient (see `retainedColumns`), which then skips building it again.
     static func convForward(_ x: Tensor, _ w: Tensor, _ geo: ConvGeometry, bias: Tensor? = nil) -> Tensor {
         let n = x.shape[0]
-        let columns = w.node != nil ? retainedColumns(images: n, geo, dtype: x.dtype) : nil
+        let columns = w.node != nil && !Winograd.applies(geo, outputChannels: w.shape[0])
+            ? retainedColumns(images: n, geo, dtype: x.dtype) : nil
         let out = convForwardValues(x, w, geo, bias: bias, columns: columns)
         return record("conv2d", output: out, shape: [n, w.shape[0], geo.outH, geo.outW],
                       inputs: bias.map { [x, w, $0] } ?? [x, w]) { ctx in
@@ -98,6 +99,7 @@ extension Tensor {
             // Both gradients start from im2col(gy). Outside a graph that is built once: the
             // input gradient's forward keeps it and the weight gradient reads it.
             if ctx.needsGrad[0] && ctx.needsGrad[1] && gy.node == nil && w.node == nil && g0.node == nil,
+               !Winograd.applies(geo, outputChannels: w.shape[0]),
                let columns = retainedColumns(images: gy.shape[0], geo, dtype: gy.dtype) {
                 let values = Tensor(storage: convForwardValues(gy, w, geo, bias: nil, columns: columns),
                                     shape: [gy.shape[0], w.shape[0], geo.outH, geo.outW])
