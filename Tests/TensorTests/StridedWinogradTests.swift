@@ -103,7 +103,7 @@ import Testing
     ]
 
     @Test(arguments: cases)
-    func gradients(_ c: OpCase) { c.check() }
+    func finiteDifferenceGradients(_ c: OpCase) { c.check() }
 
     /// A batch that spans chunks (8 images of 32×32 outputs per chunk; 9 images) gives the
     /// results of one image at a time, in all three kernels.
@@ -124,6 +124,19 @@ import Testing
         expectValues(y, outputs, tolerance: 1e-12, "output")
         expectValues(t, transposed, tolerance: 1e-12, "input gradient")
         expectValues(dw, weightGradient, tolerance: 1e-10, "weight gradient")
+    }
+
+    /// The forward keeps its transformed inputs for the weight gradient (the weight is in a
+    /// graph): the gradient has the bits of one computed from x afresh, over several chunks.
+    @Test func keptTransformsGiveTheBitsOfRebuiltOnes() {
+        let (x, w, _, g, geo) = Self.operands([9, 16, 64, 64], outputs: 16, padding: 1, dtype: .float32, seed: 13)
+        let form = StridedWinograd<Float>(geo, outputChannels: 16)!
+        #expect(form.retainedCount(images: 9) == 25 * 64 * (form.paddedTiles(images: 8) + form.paddedTiles(images: 1)))
+        let wl = w.requiringGrad()
+        let y = Tensor.conv2d(x, weight: wl, stride: 2, padding: 1)
+        let kept = gradients(of: (y * g).sum(), wrt: [wl])[0]
+        let differing = zip(kept.doubles, Tensor.convWeightGradient(x, g, geo).doubles).filter { $0 != $1 }.count
+        #expect(differing == 0, "\(differing) of \(w.count) weight-gradient entries differ")
     }
 
     @Test func sameBitsOnOneThreadAndTwo() {

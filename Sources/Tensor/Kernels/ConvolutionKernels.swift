@@ -56,6 +56,15 @@ enum Winograd {
         enabled && StridedWinograd<Float>(geo, outputChannels: outputChannels) != nil
     }
 
+    /// Values a forward over `images` inputs keeps for the weight gradient: the transformed
+    /// inputs of the Winograd form where it applies, the im2col matrix elsewhere.
+    static func retainedCount(_ geo: ConvGeometry, outputChannels: Int, images: Int) -> Int {
+        guard enabled, let form = StridedWinograd<Float>(geo, outputChannels: outputChannels) else {
+            return geo.colRows * images * geo.colCols
+        }
+        return form.retainedCount(images: images)
+    }
+
     /// Runs `float` or `double` with the Winograd form when it applies to T; false otherwise.
     static func run<T: TensorScalar>(_: T.Type, _ geo: ConvGeometry, _ cout: Int, float: (StridedWinograd<Float>) -> Void,
                                      double: (StridedWinograd<Double>) -> Void) -> Bool {
@@ -93,13 +102,16 @@ enum ConvolutionKernels {
     ///
     /// With `columns` (colRows × n·colCols elements) the chunks write their im2col into that
     /// one matrix, image k at column k·colCols, and it is left filled: `weightGradient` can
-    /// then use it instead of building the same columns again.
+    /// then use it instead of building the same columns again. (In the Winograd form,
+    /// `columns` holds `Winograd.retainedCount` values: the transformed inputs.)
     static func forward<T: TensorScalar>(_ x: UnsafePointer<T>, _ w: UnsafePointer<T>, bias: UnsafePointer<T>?,
                                          _ out: UnsafeMutablePointer<T>, images n: Int, outputChannels cout: Int,
                                          _ geo: ConvGeometry, columns: UnsafeMutablePointer<T>? = nil,
                                          algorithm: ConvAlgorithm = .automatic) {
-        if algorithm == .automatic, Winograd.run(T.self, geo, cout, float: { $0.forward(cast(x), cast(w), bias: bias.map(cast), cast(out), images: n) },
-                                                 double: { $0.forward(cast(x), cast(w), bias: bias.map(cast), cast(out), images: n) }) {
+        if algorithm == .automatic,
+           Winograd.run(T.self, geo, cout,
+                        float: { $0.forward(cast(x), cast(w), bias: bias.map(cast), cast(out), images: n, retained: columns.map(cast)) },
+                        double: { $0.forward(cast(x), cast(w), bias: bias.map(cast), cast(out), images: n, retained: columns.map(cast)) }) {
             return
         }
         let chunks = ConvChunks(images: n, columnsPerImage: geo.colCols, targetColumns: ConvChunks.independentColumns, balanced: true)
@@ -186,8 +198,9 @@ enum ConvolutionKernels {
     static func weightGradient<T: TensorScalar>(_ x: UnsafePointer<T>, _ g: UnsafePointer<T>, _ out: UnsafeMutablePointer<T>,
                                                 images n: Int, outputChannels cout: Int, _ geo: ConvGeometry,
                                                 columns: UnsafePointer<T>? = nil, algorithm: ConvAlgorithm = .automatic) {
-        if algorithm == .automatic, Winograd.run(T.self, geo, cout, float: { $0.weightGradient(cast(x), cast(g), cast(out), images: n) },
-                                                 double: { $0.weightGradient(cast(x), cast(g), cast(out), images: n) }) {
+        if algorithm == .automatic,
+           Winograd.run(T.self, geo, cout, float: { $0.weightGradient(cast(x), cast(g), cast(out), images: n, retained: columns.map(cast)) },
+                        double: { $0.weightGradient(cast(x), cast(g), cast(out), images: n, retained: columns.map(cast)) }) {
             return
         }
         let chunks = ConvChunks(images: n, columnsPerImage: geo.colCols, targetColumns: ConvChunks.summedColumns)

@@ -32,10 +32,12 @@
 /// largest error was 1.3·10⁻⁴ against 1.7·10⁻⁵ for the direct Float32 sum, on outputs of size
 /// about 30. Float64 results agree with the direct sum to ~10⁻¹⁴.
 ///
-/// **Layout.** Per chunk of images: the input as channel-last phase planes
-/// [phase][phaseH][phaseW][C] per image; the transformed input `vt` as [ξ][tile][4C] (k =
-/// phase·C + c, so the transforms read and write eight channels at a time); the transformed
-/// weight `u` as [ξ][Cout][4C]; the GEMM products as [ξ][Cout][tile]. Chunks hold at most
+/// **Layout.** Everything the transforms touch is channel-last, so they read and write eight
+/// channels at a time: per image, the input as phase planes [phase][phaseH][phaseW][C] and
+/// the outputs (or their gradient) as [4·tilesH][4·tilesW][Cout], both reached from the
+/// [N, C, H, W] tensors through 8×8 register transposes; per chunk, the transformed input
+/// `vt` as [ξ][tile][4C] (k = phase·C + c), the transformed weight `u` as [ξ][Cout][4C] and
+/// the GEMM products as [ξ][tile][Cout]. Chunks hold at most
 /// `maxTilesPerChunk` tiles and depend only on the shapes; the 25 GEMMs of a chunk are spread
 /// over the kernel threads by point, so every value is computed the same way on any number
 /// of threads.
@@ -83,8 +85,24 @@ struct StridedWinograd<T: TensorScalar & SIMDScalar>: Sendable {
 
     // MARK: - The three convolutions
 
-    /// out [N, Cout, Ho, Wo] = conv(x, w) (+ bias per output channel).
-    func forward(_ x: UnsafePointer<T>, _ w: UnsafePointer<T>, bias: UnsafePointer<T>?, _ out: UnsafeMutablePointer<T>, images n: Int) {
+    /// Values of the transformed inputs of `n` images, chunk after chunk: what a forward
+    /// keeps for the weight gradient.
+    func retainedCount(images n: Int) -> Int {
+        let full = n / imagesPerChunk, rest = n % imagesPerChunk
+        return Self.points * depth * (full * paddedTiles(images: imagesPerChunk) + (rest > 0 ? paddedTiles(images: rest) : 0))
+    }
+
+    /// Where the chunk that starts at image `first` keeps its transformed inputs in a
+    /// `retainedCount` buffer.
+    private func retainedOffset(chunkStart first: Int) -> Int {
+        (first / imagesPerChunk) * Self.points * depth * paddedTiles(images: imagesPerChunk)
+    }
+
+    /// out [N, Cout, Ho, Wo] = conv(x, w) (+ bias per output channel). With `retained`
+    /// (`retainedCount(images: n)` values) the transformed inputs are left there for
+    /// `weightGradient`.
+    func forward(_ x: UnsafePointer<T>, _ w: UnsafePointer<T>, bias: UnsafePointer<T>?, _ out: UnsafeMutablePointer<T>, images n: Int,
+                 retained: UnsafeMutablePointer<T>? = nil) {
         let u = transformedWeights(w)
         defer { u.deallocate() }
         let (xs, us, os) = (SharedPointer(base: UnsafeMutablePointer(mutating: x)), SharedPointer(base: u), SharedPointer(base: out))
@@ -92,18 +110,21 @@ struct StridedWinograd<T: TensorScalar & SIMDScalar>: Sendable {
         for first in stride(from: 0, to: n, by: imagesPerChunk) {
             let images = first..<Swift.min(n, first + imagesPerChunk)
             let tiles = paddedTiles(images: images.count)
-            let vt = UnsafeMutablePointer<T>.allocate(capacity: Self.points * tiles * depth)
-            let products = UnsafeMutablePointer<T>.allocate(capacity: Self.points * outputChannels * tiles)
-            defer { vt.deallocate(); products.deallocate() }
-            transformInputs(xs.base, images: images, into: vt, tiles: tiles)
-            let (vs, ps) = (SharedPointer(base: vt), SharedPointer(base: products))
-            forEachChunk(Self.points) { point in
-                gemm(transA: false, transB: true, m: outputChannels, n: tiles, k: depth, alpha: 1,
-                     us.base + point * outputChannels * depth, lda: depth, vs.base + point * tiles * depth, ldb: depth,
-                     beta: 0, ps.base + point * outputChannels * tiles, ldc: tiles)
+            let vt = retained.map { SharedPointer(base: $0 + retainedOffset(chunkStart: first)) } ?? Self.buffer(Self.points * tiles * depth)
+            let products = Self.buffer(Self.points * tiles * outputChannels)
+            defer {
+                if retained == nil { vt.base.deallocate() }
+                products.base.deallocate()
             }
-            forEachChunk(outputChannels) { channel in
-                writeOutputs(ps.base, channel: channel, tiles: tiles, images: images, bias: bs?.base[channel], into: os.base)
+            transformInputs(xs.base, images: images, into: vt.base, tiles: tiles)
+            forEachChunk(Self.points) { point in
+                gemm(transA: false, transB: true, m: tiles, n: outputChannels, k: depth, alpha: 1,
+                     vt.base + point * tiles * depth, lda: depth, us.base + point * outputChannels * depth, ldb: depth,
+                     beta: 0, products.base + point * tiles * outputChannels, ldc: outputChannels)
+            }
+            forEachImage(images.count, scratch: 16 * tilesPerImage * outputChannels) { k, scratch in
+                writeOutputs(products.base, tiles: tiles, localImage: k, scratch: scratch,
+                             into: os.base + (images.lowerBound + k) * outputChannels * geo.colCols, bias: bs?.base)
             }
         }
     }
@@ -119,56 +140,67 @@ struct StridedWinograd<T: TensorScalar & SIMDScalar>: Sendable {
         for first in stride(from: 0, to: n, by: imagesPerChunk) {
             let images = first..<Swift.min(n, first + imagesPerChunk)
             let tiles = paddedTiles(images: images.count)
-            let products = UnsafeMutablePointer<T>.allocate(capacity: Self.points * outputChannels * tiles)
-            let vt = UnsafeMutablePointer<T>.allocate(capacity: Self.points * tiles * depth)
-            defer { vt.deallocate(); products.deallocate() }
-            let (vs, ps) = (SharedPointer(base: vt), SharedPointer(base: products))
-            forEachChunk(outputChannels) { channel in
-                transformGradients(gs.base, channel: channel, tiles: tiles, images: images, into: ps.base)
-            }
+            let (vt, products) = (Self.buffer(Self.points * tiles * depth), Self.buffer(Self.points * tiles * outputChannels))
+            defer { vt.base.deallocate(); products.base.deallocate() }
+            transformGradients(gs.base, images: images, into: products.base, tiles: tiles)
             forEachChunk(Self.points) { point in
-                gemm(transA: true, transB: false, m: tiles, n: depth, k: outputChannels, alpha: 1,
-                     ps.base + point * outputChannels * tiles, lda: tiles, us.base + point * outputChannels * depth, ldb: depth,
-                     beta: 0, vs.base + point * tiles * depth, ldc: depth)
+                gemm(transA: false, transB: false, m: tiles, n: depth, k: outputChannels, alpha: 1,
+                     products.base + point * tiles * outputChannels, lda: outputChannels, us.base + point * outputChannels * depth,
+                     ldb: depth, beta: 0, vt.base + point * tiles * depth, ldc: depth)
             }
-            forEachChunk(images.count) { k in
-                let image = images.lowerBound + k
-                accumulateInputGradient(vs.base, tiles: tiles, localImage: k, into: os.base + image * geo.imageSize,
-                                        bias: bs.map { UnsafePointer($0.base) })
+            forEachImage(images.count, scratch: phaseImageCount) { k, planes in
+                accumulateInputGradient(vt.base, tiles: tiles, localImage: k, planes: planes,
+                                        into: os.base + (images.lowerBound + k) * geo.imageSize, bias: bs?.base)
             }
         }
     }
 
     /// out [Cout, C, 4, 4] = Σ_images ∂⟨conv(x, w), g⟩/∂w: per chunk, 25 GEMMs of the
     /// transformed gradients against the transformed inputs, summed in chunk order, then
-    /// Gᵀ · G back to the 2×2 sub-kernels.
-    func weightGradient(_ x: UnsafePointer<T>, _ g: UnsafePointer<T>, _ out: UnsafeMutablePointer<T>, images n: Int) {
+    /// Gᵀ · G back to the 2×2 sub-kernels. `retained`, when given, holds the transformed
+    /// inputs as `forward` left them: the same values, so the same bits.
+    func weightGradient(_ x: UnsafePointer<T>, _ g: UnsafePointer<T>, _ out: UnsafeMutablePointer<T>, images n: Int,
+                        retained: UnsafePointer<T>? = nil) {
         let size = Self.points * outputChannels * depth
-        let sum = UnsafeMutablePointer<T>.allocate(capacity: size)
-        let partial = UnsafeMutablePointer<T>.allocate(capacity: size)
-        defer { sum.deallocate(); partial.deallocate() }
+        let (sum, partial) = (UnsafeMutablePointer<T>.allocate(capacity: size), Self.buffer(size))
+        defer { sum.deallocate(); partial.base.deallocate() }
         sum.update(repeating: 0, count: size)
-        let (xs, gs, ps) = (SharedPointer(base: UnsafeMutablePointer(mutating: x)), SharedPointer(base: UnsafeMutablePointer(mutating: g)),
-                            SharedPointer(base: partial))
+        let (xs, gs) = (SharedPointer(base: UnsafeMutablePointer(mutating: x)), SharedPointer(base: UnsafeMutablePointer(mutating: g)))
         for first in stride(from: 0, to: n, by: imagesPerChunk) {
             let images = first..<Swift.min(n, first + imagesPerChunk)
             let tiles = paddedTiles(images: images.count)
-            let vt = UnsafeMutablePointer<T>.allocate(capacity: Self.points * tiles * depth)
-            let products = UnsafeMutablePointer<T>.allocate(capacity: Self.points * outputChannels * tiles)
-            defer { vt.deallocate(); products.deallocate() }
-            transformInputs(xs.base, images: images, into: vt, tiles: tiles)
-            let (vs, qs) = (SharedPointer(base: vt), SharedPointer(base: products))
-            forEachChunk(outputChannels) { channel in
-                transformGradients(gs.base, channel: channel, tiles: tiles, images: images, into: qs.base)
+            let kept = retained.map { SharedPointer(base: UnsafeMutablePointer(mutating: $0) + retainedOffset(chunkStart: first)) }
+            let vt = kept ?? Self.buffer(Self.points * tiles * depth)
+            let products = Self.buffer(Self.points * tiles * outputChannels)
+            defer {
+                if kept == nil { vt.base.deallocate() }
+                products.base.deallocate()
             }
+            if kept == nil { transformInputs(xs.base, images: images, into: vt.base, tiles: tiles) }
+            transformGradients(gs.base, images: images, into: products.base, tiles: tiles)
             forEachChunk(Self.points) { point in
-                gemm(transA: false, transB: false, m: outputChannels, n: depth, k: tiles, alpha: 1,
-                     qs.base + point * outputChannels * tiles, lda: tiles, vs.base + point * tiles * depth, ldb: depth,
-                     beta: 0, ps.base + point * outputChannels * depth, ldc: depth)
+                gemm(transA: true, transB: false, m: outputChannels, n: depth, k: tiles, alpha: 1,
+                     products.base + point * tiles * outputChannels, lda: outputChannels, vt.base + point * tiles * depth, ldb: depth,
+                     beta: 0, partial.base + point * outputChannels * depth, ldc: depth)
             }
-            for i in 0..<size { sum[i] += partial[i] }
+            for i in 0..<size { sum[i] += partial.base[i] }
         }
         untransformWeightGradient(sum, into: out)
+    }
+
+    private static func buffer(_ count: Int) -> SharedPointer<T> {
+        SharedPointer(base: UnsafeMutablePointer<T>.allocate(capacity: count))
+    }
+
+    /// Runs `body(image, scratch)` for every image of a chunk, one contiguous range of images
+    /// per kernel thread, each with a scratch buffer of `scratch` values of its own. Images
+    /// write disjoint memory, so the split never changes a result.
+    private func forEachImage(_ count: Int, scratch: Int, _ body: (Int, UnsafeMutablePointer<T>) -> Void) {
+        forEachRange(count, minimum: 1) { range in
+            let buffer = UnsafeMutablePointer<T>.allocate(capacity: scratch)
+            defer { buffer.deallocate() }
+            for k in range { body(k, buffer) }
+        }
     }
 
     // MARK: - Weights
@@ -251,37 +283,62 @@ struct StridedWinograd<T: TensorScalar & SIMDScalar>: Sendable {
     /// channel and phase k; rows past the chunk's tiles are zero.
     private func transformInputs(_ x: UnsafePointer<T>, images: Range<Int>, into vt: UnsafeMutablePointer<T>, tiles: Int) {
         let used = images.count * tilesPerImage
-        if used < tiles {
-            for point in 0..<Self.points {
-                (vt + (point * tiles + used) * depth).update(repeating: 0, count: (tiles - used) * depth)
-            }
+        for point in 0..<Self.points where used < tiles {
+            (vt + (point * tiles + used) * depth).update(repeating: 0, count: (tiles - used) * depth)
         }
-        let (xs, vs) = (SharedPointer(base: UnsafeMutablePointer(mutating: x)), SharedPointer(base: vt))
-        forEachChunk(images.count) { k in
-            let planes = UnsafeMutablePointer<T>.allocate(capacity: phaseImageCount)
-            defer { planes.deallocate() }
-            splitIntoPhasePlanes(xs.base + (images.lowerBound + k) * geo.imageSize, planes)
+        forEachImage(images.count, scratch: phaseImageCount) { k, planes in
+            splitIntoPhasePlanes(x + (images.lowerBound + k) * geo.imageSize, planes)
             for tile in 0..<tilesPerImage {
-                transformInputTile(planes, tile: tile, row: k * tilesPerImage + tile, vt: vs.base, tiles: tiles)
+                transformInputTile(planes, tile: tile, row: k * tilesPerImage + tile, vt: vt, tiles: tiles)
             }
         }
     }
 
-    /// planes[phase][m][n][c] = padded[c, 2m + ρ, 2n + σ] (0 outside the image), phase = 2ρ + σ.
+    /// Where padded position (row a, column b) of channel 0 lives in the phase planes, or nil
+    /// past the rows and columns the tiles read.
+    @inline(__always)
+    private func phaseOffset(row a: Int, column b: Int) -> Int? {
+        let (m, nIndex) = (a / 2, b / 2)
+        guard m < phaseH, nIndex < phaseW else { return nil }
+        return ((((a % 2) * 2 + b % 2) * phaseH + m) * phaseW + nIndex) * geo.channels
+    }
+
+    /// planes[phase][m][n][c] = padded[c, 2m + ρ, 2n + σ] (0 outside the image), phase = 2ρ + σ:
+    /// eight channels by eight columns at a time through a register transpose.
     private func splitIntoPhasePlanes(_ x: UnsafePointer<T>, _ planes: UnsafeMutablePointer<T>) {
-        planes.update(repeating: 0, count: phaseImageCount)
         let (c, h, w, p) = (geo.channels, geo.height, geo.width, geo.padding)
-        for a in 0..<h where (a + p) / 2 < phaseH {
-            let (m, rho) = ((a + p) / 2, (a + p) % 2)
-            for b in 0..<w where (b + p) / 2 < phaseW {
-                let (nIndex, sigma) = ((b + p) / 2, (b + p) % 2)
-                let target = planes + (((2 * rho + sigma) * phaseH + m) * phaseW + nIndex) * c
-                let source = x + a * w + b
+        zeroBorder(planes)
+        withUnsafeTemporaryAllocation(of: Lanes.self, capacity: Swift.max(w, Self.laneCount)) { row in
+            let row = row.baseAddress!
+            for a in 0..<h where (a + p) / 2 < phaseH {
                 for block in stride(from: 0, to: c, by: Self.laneCount) {
-                    var v = Lanes()
-                    for lane in 0..<Self.laneCount { v[lane] = source[(block + lane) * h * w] }
-                    Self.store(v, target + block)
+                    Self.rowToChannelLast(x + (block * h + a) * w, channelStride: h * w, count: w,
+                                          overreadable: Self.rowsBelowHold(a, rows: h, width: w), into: row)
+                    for b in 0..<w {
+                        if let offset = phaseOffset(row: a + p, column: b + p) { Self.store(row[b], planes + offset + block) }
+                    }
                 }
+            }
+        }
+    }
+
+    /// Zeroes the phase-plane positions that no image value fills: padded rows and columns
+    /// outside the image.
+    private func zeroBorder(_ planes: UnsafeMutablePointer<T>) {
+        let (c, p) = (geo.channels, geo.padding)
+        for phase in 0..<4 {
+            let (rho, sigma) = (phase / 2, phase % 2)
+            // Phase columns n whose padded column 2n + σ − p is inside the image.
+            let inside = (0..<phaseW).filter { let b = 2 * $0 + sigma - p; return b >= 0 && b < geo.width }
+            for m in 0..<phaseH {
+                let row = planes + ((phase * phaseH + m) * phaseW) * c
+                let a = 2 * m + rho - p
+                guard a >= 0 && a < geo.height, let first = inside.first, let last = inside.last else {
+                    row.update(repeating: 0, count: phaseW * c)
+                    continue
+                }
+                row.update(repeating: 0, count: first * c)
+                (row + (last + 1) * c).update(repeating: 0, count: (phaseW - last - 1) * c)
             }
         }
     }
@@ -321,13 +378,17 @@ struct StridedWinograd<T: TensorScalar & SIMDScalar>: Sendable {
     /// The adjoint of `transformInputs` for one image: B dv Bᵀ per tile added into the
     /// phase planes (neighbouring tiles share a row or column), then the planes read back
     /// into the image [C, H, W], cropping the padding, with the bias added.
-    private func accumulateInputGradient(_ vt: UnsafePointer<T>, tiles: Int, localImage k: Int, into x: UnsafeMutablePointer<T>,
-                                         bias: UnsafePointer<T>?) {
+    private func accumulateInputGradient(_ vt: UnsafePointer<T>, tiles: Int, localImage k: Int, planes: UnsafeMutablePointer<T>,
+                                         into x: UnsafeMutablePointer<T>, bias: UnsafePointer<T>?) {
         let c = geo.channels
-        let planes = UnsafeMutablePointer<T>.allocate(capacity: phaseImageCount)
-        defer { planes.deallocate() }
-        planes.update(repeating: 0, count: phaseImageCount)
         let pointStride = tiles * depth
+        // Tiles go row by row, so a tile's first row (after the first row of tiles) and first
+        // column (after the first column) were written by its neighbours and are added to;
+        // every other position is written first here, and the tiles cover the planes, so the
+        // planes need no zeroing.
+        @inline(__always) func put(_ v: Lanes, _ p: UnsafeMutablePointer<T>, fresh: Bool) {
+            if fresh { Self.store(v, p) } else { Self.add(v, p) }
+        }
         withUnsafeTemporaryAllocation(of: Lanes.self, capacity: 25) { d in
             for tile in 0..<tilesPerImage {
                 let (ti, tj) = (tile / tilesW, tile % tilesW)
@@ -344,32 +405,28 @@ struct StridedWinograd<T: TensorScalar & SIMDScalar>: Sendable {
                         for r in 0..<5 {
                             let v = Self.inputAdjoint(d[r * 5], d[r * 5 + 1], d[r * 5 + 2], d[r * 5 + 3], d[r * 5 + 4])
                             let out = corner + r * phaseW * c + block
-                            Self.add(v.0, out)
-                            Self.add(v.1, out + c)
-                            Self.add(v.2, out + 2 * c)
-                            Self.add(v.3, out + 3 * c)
-                            Self.add(v.4, out + 4 * c)
+                            let freshRow = r > 0 || ti == 0
+                            put(v.0, out, fresh: freshRow && tj == 0)
+                            put(v.1, out + c, fresh: freshRow)
+                            put(v.2, out + 2 * c, fresh: freshRow)
+                            put(v.3, out + 3 * c, fresh: freshRow)
+                            put(v.4, out + 4 * c, fresh: freshRow)
                         }
                     }
                 }
             }
         }
         let (h, w, p) = (geo.height, geo.width, geo.padding)
-        for a in 0..<h {
-            let (m, rho) = ((a + p) / 2, (a + p) % 2)
-            for b in 0..<w {
-                let (nIndex, sigma) = ((b + p) / 2, (b + p) % 2)
-                let target = x + a * w + b
-                guard m < phaseH, nIndex < phaseW else {
-                    // Rows or columns no window reaches: their gradient is zero.
-                    for channel in 0..<c { target[channel * h * w] = bias?[channel] ?? 0 }
-                    continue
-                }
-                let source = planes + (((2 * rho + sigma) * phaseH + m) * phaseW + nIndex) * c
-                if let bias {
-                    for channel in 0..<c { target[channel * h * w] = source[channel] + bias[channel] }
-                } else {
-                    for channel in 0..<c { target[channel * h * w] = source[channel] }
+        withUnsafeTemporaryAllocation(of: Lanes.self, capacity: Swift.max(w, Self.laneCount)) { row in
+            let row = row.baseAddress!
+            for a in 0..<h {
+                for block in stride(from: 0, to: c, by: Self.laneCount) {
+                    // Positions no window reaches get a zero gradient.
+                    for b in 0..<Swift.max(w, Self.laneCount) {
+                        row[b] = b < w ? phaseOffset(row: a + p, column: b + p).map { Self.load(planes + $0 + block) } ?? Lanes() : Lanes()
+                    }
+                    Self.rowFromChannelLast(row, count: w, into: x + (block * h + a) * w, channelStride: h * w,
+                                            bias: bias.map { $0 + block }, overwritable: Self.rowsBelowHold(a, rows: h, width: w))
                 }
             }
         }
@@ -377,33 +434,96 @@ struct StridedWinograd<T: TensorScalar & SIMDScalar>: Sendable {
 
     // MARK: - Outputs and output gradients
 
-    /// out[image, o, 4ti + i, 4tj + j] = (Aᵀ m A)[i][j] (+ bias) for one output channel, eight
-    /// tiles at a time; outputs past the image's edge are dropped.
-    private func writeOutputs(_ products: UnsafePointer<T>, channel o: Int, tiles: Int, images: Range<Int>, bias: T?,
-                              into out: UnsafeMutablePointer<T>) {
-        let (cout, ho, wo) = (outputChannels, geo.outH, geo.outW)
-        let used = images.count * tilesPerImage
-        let pointStride = cout * tiles
+    /// One image's outputs: per tile and eight output channels at a time, Aᵀ m A into a
+    /// channel-last [4·tilesH][4·tilesW][Cout] scratch, then the rows and columns inside the
+    /// image moved to out [Cout, Ho, Wo] (+ bias).
+    private func writeOutputs(_ products: UnsafePointer<T>, tiles: Int, localImage k: Int, scratch tilesOut: UnsafeMutablePointer<T>,
+                              into out: UnsafeMutablePointer<T>, bias: UnsafePointer<T>?) {
+        let (cout, ho, wo, paddedW) = (outputChannels, geo.outH, geo.outW, 4 * tilesW)
+        let pointStride = tiles * cout
         withUnsafeTemporaryAllocation(of: Lanes.self, capacity: 25) { m in
-            for group in stride(from: 0, to: used, by: Self.laneCount) {
-                let source = products + o * tiles + group
-                for point in 0..<25 { m[point] = Self.load(source + point * pointStride) }
-                for s in 0..<5 {
-                    let v = Self.outputTransform(m[s], m[5 + s], m[10 + s], m[15 + s], m[20 + s])
-                    (m[s], m[5 + s], m[10 + s], m[15 + s]) = v
+            for tile in 0..<tilesPerImage {
+                let (ti, tj) = (tile / tilesW, tile % tilesW)
+                let source = products + (k * tilesPerImage + tile) * cout
+                let corner = tilesOut + (4 * ti * paddedW + 4 * tj) * cout
+                for block in stride(from: 0, to: cout, by: Self.laneCount) {
+                    for point in 0..<25 { m[point] = Self.load(source + block + point * pointStride) }
+                    for s in 0..<5 {
+                        let v = Self.outputTransform(m[s], m[5 + s], m[10 + s], m[15 + s], m[20 + s])
+                        (m[s], m[5 + s], m[10 + s], m[15 + s]) = v
+                    }
+                    for i in 0..<4 {
+                        let v = Self.outputTransform(m[i * 5], m[i * 5 + 1], m[i * 5 + 2], m[i * 5 + 3], m[i * 5 + 4])
+                        let row = corner + i * paddedW * cout + block
+                        Self.store(v.0, row)
+                        Self.store(v.1, row + cout)
+                        Self.store(v.2, row + 2 * cout)
+                        Self.store(v.3, row + 3 * cout)
+                    }
                 }
-                for i in 0..<4 {
-                    let v = Self.outputTransform(m[i * 5], m[i * 5 + 1], m[i * 5 + 2], m[i * 5 + 3], m[i * 5 + 4])
-                    (m[i * 5], m[i * 5 + 1], m[i * 5 + 2], m[i * 5 + 3]) = v
+            }
+        }
+        withUnsafeTemporaryAllocation(of: Lanes.self, capacity: Swift.max(wo, Self.laneCount)) { row in
+            let row = row.baseAddress!
+            for i in 0..<ho {
+                for block in stride(from: 0, to: cout, by: Self.laneCount) {
+                    for j in 0..<Swift.max(wo, Self.laneCount) {
+                        row[j] = j < paddedW ? Self.load(tilesOut + (i * paddedW + j) * cout + block) : Lanes()
+                    }
+                    Self.rowFromChannelLast(row, count: wo, into: out + (block * ho + i) * wo, channelStride: ho * wo,
+                                            bias: bias.map { $0 + block }, overwritable: Self.rowsBelowHold(i, rows: ho, width: wo))
                 }
-                for lane in 0..<Swift.min(Self.laneCount, used - group) {
-                    let t = group + lane
-                    let (image, tile) = (images.lowerBound + t / tilesPerImage, t % tilesPerImage)
-                    let (y0, x0) = (4 * (tile / tilesW), 4 * (tile % tilesW))
-                    let plane = out + (image * cout + o) * ho * wo
-                    for i in 0..<Swift.min(4, ho - y0) {
-                        for j in 0..<Swift.min(4, wo - x0) {
-                            plane[(y0 + i) * wo + x0 + j] = m[i * 5 + j][lane] + (bias ?? 0)
+            }
+        }
+    }
+
+    /// products[ξ][t][o] = (A gy Aᵀ)[ξ] for every 4×4 tile of the chunk's gradients g
+    /// [N, Cout, Ho, Wo] (zero past the image's edge, zero rows past the chunk's tiles): the
+    /// adjoint of `writeOutputs`.
+    private func transformGradients(_ g: UnsafePointer<T>, images: Range<Int>, into products: UnsafeMutablePointer<T>, tiles: Int) {
+        let (cout, ho, wo, paddedW) = (outputChannels, geo.outH, geo.outW, 4 * tilesW)
+        let used = images.count * tilesPerImage
+        let pointStride = tiles * cout
+        for point in 0..<Self.points where used < tiles {
+            (products + point * pointStride + used * cout).update(repeating: 0, count: (tiles - used) * cout)
+        }
+        forEachImage(images.count, scratch: 16 * tilesPerImage * cout) { k, tilesIn in
+            // The image's gradient, channel-last and zero-padded to whole tiles.
+            let image = g + (images.lowerBound + k) * cout * ho * wo
+            withUnsafeTemporaryAllocation(of: Lanes.self, capacity: Swift.max(wo, Self.laneCount)) { staging in
+                let staging = staging.baseAddress!
+                for i in 0..<(4 * tilesH) {
+                    let row = tilesIn + i * paddedW * cout
+                    guard i < ho else {
+                        row.update(repeating: 0, count: paddedW * cout)
+                        continue
+                    }
+                    (row + wo * cout).update(repeating: 0, count: (paddedW - wo) * cout)
+                    for block in stride(from: 0, to: cout, by: Self.laneCount) {
+                        Self.rowToChannelLast(image + (block * ho + i) * wo, channelStride: ho * wo, count: wo,
+                                              overreadable: Self.rowsBelowHold(i, rows: ho, width: wo), into: staging)
+                        for j in 0..<wo { Self.store(staging[j], row + j * cout + block) }
+                    }
+                }
+            }
+            withUnsafeTemporaryAllocation(of: Lanes.self, capacity: 25) { m in
+                for tile in 0..<tilesPerImage {
+                    let (ti, tj) = (tile / tilesW, tile % tilesW)
+                    let corner = tilesIn + (4 * ti * paddedW + 4 * tj) * cout
+                    let target = products + (k * tilesPerImage + tile) * cout
+                    for block in stride(from: 0, to: cout, by: Self.laneCount) {
+                        for i in 0..<4 {
+                            let row = corner + i * paddedW * cout + block
+                            let v = Self.outputAdjoint(Self.load(row), Self.load(row + cout), Self.load(row + 2 * cout), Self.load(row + 3 * cout))
+                            (m[i * 5], m[i * 5 + 1], m[i * 5 + 2], m[i * 5 + 3], m[i * 5 + 4]) = v
+                        }
+                        for s in 0..<5 {
+                            let v = Self.outputAdjoint(m[s], m[5 + s], m[10 + s], m[15 + s])
+                            Self.store(v.0, target + block + s * pointStride)
+                            Self.store(v.1, target + block + (5 + s) * pointStride)
+                            Self.store(v.2, target + block + (10 + s) * pointStride)
+                            Self.store(v.3, target + block + (15 + s) * pointStride)
+                            Self.store(v.4, target + block + (20 + s) * pointStride)
                         }
                     }
                 }
@@ -411,40 +531,107 @@ struct StridedWinograd<T: TensorScalar & SIMDScalar>: Sendable {
         }
     }
 
-    /// products[ξ][o][t] = (A gy Aᵀ)[ξ] for the 4×4 tiles of one channel of g (zero past the
-    /// image's edge and past the chunk's tiles): the adjoint of `writeOutputs`.
-    private func transformGradients(_ g: UnsafePointer<T>, channel o: Int, tiles: Int, images: Range<Int>,
-                                    into products: UnsafeMutablePointer<T>) {
-        let (cout, ho, wo) = (outputChannels, geo.outH, geo.outW)
-        let used = images.count * tilesPerImage
-        let pointStride = cout * tiles
-        withUnsafeTemporaryAllocation(of: Lanes.self, capacity: 25) { m in
-            for group in stride(from: 0, to: tiles, by: Self.laneCount) {
-                for point in 0..<25 { m[point] = Lanes() }
-                for lane in 0..<Swift.max(0, Swift.min(Self.laneCount, used - group)) {
-                    let t = group + lane
-                    let (image, tile) = (images.lowerBound + t / tilesPerImage, t % tilesPerImage)
-                    let (y0, x0) = (4 * (tile / tilesW), 4 * (tile % tilesW))
-                    let plane = g + (image * cout + o) * ho * wo
-                    for i in 0..<Swift.min(4, ho - y0) {
-                        for j in 0..<Swift.min(4, wo - x0) { m[i * 5 + j][lane] = plane[(y0 + i) * wo + x0 + j] }
-                    }
+    // MARK: - Channel-major ↔ channel-last, eight by eight
+
+    /// row[q][c] = source[c·channelStride + q] for q in 0..<count and the eight channels
+    /// whose rows start at `source`, eight columns at a time through a register transpose.
+    /// A row's last partial group is read as the row's last eight columns; a row shorter than
+    /// eight reads past its end only when `overreadable` says the memory there exists (the
+    /// same plane's next rows), and otherwise value by value. `row` holds max(count, 8).
+    @inline(__always)
+    static func rowToChannelLast(_ source: UnsafePointer<T>, channelStride: Int, count: Int, overreadable: Bool,
+                                 into row: UnsafeMutablePointer<Lanes>) {
+        if count >= laneCount || overreadable {
+            var q = 0
+            while q < count {
+                let start = Swift.max(0, Swift.min(q, count - laneCount))
+                for c in 0..<laneCount { row[start + c] = load(source + c * channelStride + start) }
+                transpose(row + start)
+                q = start + laneCount
+            }
+        } else {
+            for c in 0..<laneCount {
+                var v = Lanes()
+                for k in 0..<count { v[k] = source[c * channelStride + k] }
+                row[c] = v
+            }
+            transpose(row)
+        }
+    }
+
+    /// target[c·channelStride + q] = row[q][c] (+ bias[c]) for q in 0..<count: the inverse of
+    /// `rowToChannelLast`. A row's last partial group is written as the row's last eight
+    /// columns; a row shorter than eight is written eight wide when `overwritable` says the
+    /// values past its end (the same plane's next rows) are written later, and value by value
+    /// otherwise. `row` holds max(count, 8) values and is overwritten.
+    @inline(__always)
+    static func rowFromChannelLast(_ row: UnsafeMutablePointer<Lanes>, count: Int, into target: UnsafeMutablePointer<T>,
+                                   channelStride: Int, bias: UnsafePointer<T>?, overwritable: Bool) {
+        let (width, groups) = count >= laneCount ? (laneCount, (count + laneCount - 1) / laneCount) : (overwritable ? laneCount : count, 1)
+        // Later groups first: the last group overlaps the one before it, whose transpose must
+        // read the row before the overlap is transposed in place.
+        for group in stride(from: groups - 1, through: 0, by: -1) {
+            let start = count >= laneCount ? Swift.min(group * laneCount, count - laneCount) : 0
+            if group == groups - 1 && groups > 1 && start % laneCount != 0 {
+                // The overlapping last group reads a copy, leaving the previous group's rows intact.
+                withUnsafeTemporaryAllocation(of: Lanes.self, capacity: laneCount) { copy in
+                    let copy = copy.baseAddress!
+                    for k in 0..<laneCount { copy[k] = row[start + k] }
+                    writeGroup(copy, into: target + start, channelStride: channelStride, bias: bias, width: width)
                 }
-                for i in 0..<4 {
-                    let v = Self.outputAdjoint(m[i * 5], m[i * 5 + 1], m[i * 5 + 2], m[i * 5 + 3])
-                    (m[i * 5], m[i * 5 + 1], m[i * 5 + 2], m[i * 5 + 3], m[i * 5 + 4]) = v
-                }
-                let target = products + o * tiles + group
-                for s in 0..<5 {
-                    let v = Self.outputAdjoint(m[s], m[5 + s], m[10 + s], m[15 + s])
-                    Self.store(v.0, target + s * pointStride)
-                    Self.store(v.1, target + (5 + s) * pointStride)
-                    Self.store(v.2, target + (10 + s) * pointStride)
-                    Self.store(v.3, target + (15 + s) * pointStride)
-                    Self.store(v.4, target + (20 + s) * pointStride)
-                }
+            } else {
+                writeGroup(row + start, into: target + start, channelStride: channelStride, bias: bias, width: width)
             }
         }
+    }
+
+    @inline(__always)
+    private static func writeGroup(_ block: UnsafeMutablePointer<Lanes>, into target: UnsafeMutablePointer<T>, channelStride: Int,
+                                   bias: UnsafePointer<T>?, width: Int) {
+        transpose(block)
+        for c in 0..<laneCount {
+            let v = bias.map { block[c] + Lanes(repeating: $0[c]) } ?? block[c]
+            let row = target + c * channelStride
+            if width == laneCount {
+                store(v, row)
+            } else {
+                for k in 0..<width { row[k] = v[k] }
+            }
+        }
+    }
+
+    /// Whether the rows below row `row` of a plane hold the eight-wide access's spill past a
+    /// row of `width` < 8 values (the same plane's later rows).
+    @inline(__always)
+    static func rowsBelowHold(_ row: Int, rows: Int, width: Int) -> Bool {
+        (rows - 1 - row) * width >= laneCount - width
+    }
+
+    /// The transpose of the 8×8 block held as eight rows, as four 4×4 transposes of its
+    /// quarters (each four unpacks and four half-moves on 4-wide registers, so baseline
+    /// x86-64 builds keep the block in registers).
+    @inline(__always)
+    static func transpose(_ r: UnsafeMutablePointer<Lanes>) {
+        typealias Quad = SIMD4<T>
+        @inline(__always) func transpose4(_ a: Quad, _ b: Quad, _ c: Quad, _ d: Quad) -> (Quad, Quad, Quad, Quad) {
+            let (ab0, cd0) = (Quad(a[0], b[0], a[1], b[1]), Quad(c[0], d[0], c[1], d[1]))
+            let (ab1, cd1) = (Quad(a[2], b[2], a[3], b[3]), Quad(c[2], d[2], c[3], d[3]))
+            return (Quad(ab0[0], ab0[1], cd0[0], cd0[1]), Quad(ab0[2], ab0[3], cd0[2], cd0[3]),
+                    Quad(ab1[0], ab1[1], cd1[0], cd1[1]), Quad(ab1[2], ab1[3], cd1[2], cd1[3]))
+        }
+        let topLeft = transpose4(r[0].lowHalf, r[1].lowHalf, r[2].lowHalf, r[3].lowHalf)
+        let topRight = transpose4(r[0].highHalf, r[1].highHalf, r[2].highHalf, r[3].highHalf)
+        let bottomLeft = transpose4(r[4].lowHalf, r[5].lowHalf, r[6].lowHalf, r[7].lowHalf)
+        let bottomRight = transpose4(r[4].highHalf, r[5].highHalf, r[6].highHalf, r[7].highHalf)
+        // Row k of the transpose: column k of the top quarters, then of the bottom ones.
+        r[0] = Lanes(lowHalf: topLeft.0, highHalf: bottomLeft.0)
+        r[1] = Lanes(lowHalf: topLeft.1, highHalf: bottomLeft.1)
+        r[2] = Lanes(lowHalf: topLeft.2, highHalf: bottomLeft.2)
+        r[3] = Lanes(lowHalf: topLeft.3, highHalf: bottomLeft.3)
+        r[4] = Lanes(lowHalf: topRight.0, highHalf: bottomRight.0)
+        r[5] = Lanes(lowHalf: topRight.1, highHalf: bottomRight.1)
+        r[6] = Lanes(lowHalf: topRight.2, highHalf: bottomRight.2)
+        r[7] = Lanes(lowHalf: topRight.3, highHalf: bottomRight.3)
     }
 
     // MARK: - One-dimensional transforms (eight lanes at a time)

@@ -30,8 +30,7 @@ extension Tensor {
     /// backward's weight gradient (see `retainedColumns`), which then skips building it again.
     static func convForward(_ x: Tensor, _ w: Tensor, _ geo: ConvGeometry, bias: Tensor? = nil) -> Tensor {
         let n = x.shape[0]
-        let columns = w.node != nil && !Winograd.applies(geo, outputChannels: w.shape[0])
-            ? retainedColumns(images: n, geo, dtype: x.dtype) : nil
+        let columns = w.node != nil ? retainedColumns(images: n, geo, outputChannels: w.shape[0], dtype: x.dtype) : nil
         let out = convForwardValues(x, w, geo, bias: bias, columns: columns)
         return record("conv2d", output: out, shape: [n, w.shape[0], geo.outH, geo.outW],
                       inputs: bias.map { [x, w, $0] } ?? [x, w]) { ctx in
@@ -58,11 +57,12 @@ extension Tensor {
         return out
     }
 
-    /// Storage for the im2col matrix of `images` inputs (colRows × images·colCols), or nil
-    /// when it would pass `retainedColumnsLimit`: the backward then builds the columns
-    /// chunk by chunk again, so memory stays bounded for large batches.
-    private static func retainedColumns(images: Int, _ geo: ConvGeometry, dtype: DType) -> TensorStorage? {
-        let count = geo.colRows * images * geo.colCols
+    /// Storage for the im2col matrix of `images` inputs (colRows × images·colCols), or for
+    /// the Winograd form's transformed inputs where it applies, or nil when that would pass
+    /// `retainedColumnsLimit`: the backward then builds them chunk by chunk again, so memory
+    /// stays bounded for large batches.
+    private static func retainedColumns(images: Int, _ geo: ConvGeometry, outputChannels: Int, dtype: DType) -> TensorStorage? {
+        let count = Winograd.retainedCount(geo, outputChannels: outputChannels, images: images)
         guard count * dtype.byteSize <= retainedColumnsLimit else { return nil }
         return TensorStorage(count: count, dtype: dtype)
     }
@@ -100,7 +100,7 @@ extension Tensor {
             // input gradient's forward keeps it and the weight gradient reads it.
             if ctx.needsGrad[0] && ctx.needsGrad[1] && gy.node == nil && w.node == nil && g0.node == nil,
                !Winograd.applies(geo, outputChannels: w.shape[0]),
-               let columns = retainedColumns(images: gy.shape[0], geo, dtype: gy.dtype) {
+               let columns = retainedColumns(images: gy.shape[0], geo, outputChannels: w.shape[0], dtype: gy.dtype) {
                 let values = Tensor(storage: convForwardValues(gy, w, geo, bias: nil, columns: columns),
                                     shape: [gy.shape[0], w.shape[0], geo.outH, geo.outW])
                 inputAndWeight = [values, convWeightGradient(gy, g0, geo, columns: columns)]
