@@ -137,6 +137,14 @@ import Testing
         let kept = gradients(of: (y * g).sum(), wrt: [wl])[0]
         let differing = zip(kept.doubles, Tensor.convWeightGradient(x, g, geo).doubles).filter { $0 != $1 }.count
         #expect(differing == 0, "\(differing) of \(w.count) weight-gradient entries differ")
+        // A transposed convolution's backward transforms gy once for both of its gradients
+        // outside a graph, and separately when the gradients carry their own graph.
+        let (gl, wt) = (g.requiringGrad(), w.requiringGrad())
+        let t = Tensor.convTranspose2d(gl, weight: wt, stride: 2, padding: 1)
+        let shared = gradients(of: (t * x).sum(), wrt: [gl, wt])
+        let separate = gradients(of: (t * x).sum(), wrt: [gl, wt], createGraph: true)
+        #expect(shared[0].doubles == separate[0].doubles, "input gradient")
+        #expect(shared[1].doubles == separate[1].doubles, "weight gradient")
     }
 
     @Test func sameBitsOnOneThreadAndTwo() {

@@ -36,8 +36,10 @@
 /// channels at a time: per image, the input as phase planes [phase][phaseH][phaseW][C] and
 /// the outputs (or their gradient) as [4·tilesH][4·tilesW][Cout], both reached from the
 /// [N, C, H, W] tensors through 8×8 register transposes; per chunk, the transformed input
-/// `vt` as [ξ][tile][4C] (k = phase·C + c), the transformed weight `u` as [ξ][Cout][4C] and
-/// the GEMM products as [ξ][tile][Cout]. Chunks hold at most
+/// `vt` as [tile][ξ][4C] (k = phase·C + c), the transformed weight `u` as [ξ][Cout][4C] and
+/// the GEMM products as [tile][ξ][Cout]. Keeping a tile's 25 points together makes each
+/// transform read or write one block of memory instead of 25 far-apart streams; the GEMMs
+/// of point ξ see their matrices with a leading dimension 25 times the row. Chunks hold at most
 /// `maxTilesPerChunk` tiles and depend only on the shapes; the 25 GEMMs of a chunk are spread
 /// over the kernel threads by point, so every value is computed the same way on any number
 /// of threads.
@@ -119,8 +121,8 @@ struct StridedWinograd<T: TensorScalar & SIMDScalar>: Sendable {
             transformInputs(xs.base, images: images, into: vt.base, tiles: tiles)
             forEachChunk(Self.points) { point in
                 gemm(transA: false, transB: true, m: tiles, n: outputChannels, k: depth, alpha: 1,
-                     vt.base + point * tiles * depth, lda: depth, us.base + point * outputChannels * depth, ldb: depth,
-                     beta: 0, products.base + point * tiles * outputChannels, ldc: outputChannels)
+                     vt.base + point * depth, lda: Self.points * depth, us.base + point * outputChannels * depth, ldb: depth,
+                     beta: 0, products.base + point * outputChannels, ldc: Self.points * outputChannels)
             }
             forEachImage(images.count, scratch: 16 * tilesPerImage * outputChannels) { k, scratch in
                 writeOutputs(products.base, tiles: tiles, localImage: k, scratch: scratch,
@@ -145,8 +147,8 @@ struct StridedWinograd<T: TensorScalar & SIMDScalar>: Sendable {
             transformGradients(gs.base, images: images, into: products.base, tiles: tiles)
             forEachChunk(Self.points) { point in
                 gemm(transA: false, transB: false, m: tiles, n: depth, k: outputChannels, alpha: 1,
-                     products.base + point * tiles * outputChannels, lda: outputChannels, us.base + point * outputChannels * depth,
-                     ldb: depth, beta: 0, vt.base + point * tiles * depth, ldc: depth)
+                     products.base + point * outputChannels, lda: Self.points * outputChannels,
+                     us.base + point * outputChannels * depth, ldb: depth, beta: 0, vt.base + point * depth, ldc: Self.points * depth)
             }
             forEachImage(images.count, scratch: phaseImageCount) { k, planes in
                 accumulateInputGradient(vt.base, tiles: tiles, localImage: k, planes: planes,
@@ -180,8 +182,8 @@ struct StridedWinograd<T: TensorScalar & SIMDScalar>: Sendable {
             transformGradients(gs.base, images: images, into: products.base, tiles: tiles)
             forEachChunk(Self.points) { point in
                 gemm(transA: true, transB: false, m: outputChannels, n: depth, k: tiles, alpha: 1,
-                     products.base + point * tiles * outputChannels, lda: outputChannels, vt.base + point * tiles * depth, ldb: depth,
-                     beta: 0, partial.base + point * outputChannels * depth, ldc: depth)
+                     products.base + point * outputChannels, lda: Self.points * outputChannels,
+                     vt.base + point * depth, ldb: Self.points * depth, beta: 0, partial.base + point * outputChannels * depth, ldc: depth)
             }
             for i in 0..<size { sum[i] += partial.base[i] }
         }
@@ -279,13 +281,11 @@ struct StridedWinograd<T: TensorScalar & SIMDScalar>: Sendable {
 
     // MARK: - Inputs
 
-    /// vt[ξ][t][k] = (Bᵀ d B)[ξ] for every tile t of the chunk's images and every input
+    /// vt[t][ξ][k] = (Bᵀ d B)[ξ] for every tile t of the chunk's images and every input
     /// channel and phase k; rows past the chunk's tiles are zero.
     private func transformInputs(_ x: UnsafePointer<T>, images: Range<Int>, into vt: UnsafeMutablePointer<T>, tiles: Int) {
         let used = images.count * tilesPerImage
-        for point in 0..<Self.points where used < tiles {
-            (vt + (point * tiles + used) * depth).update(repeating: 0, count: (tiles - used) * depth)
-        }
+        (vt + used * Self.points * depth).update(repeating: 0, count: (tiles - used) * Self.points * depth)
         forEachImage(images.count, scratch: phaseImageCount) { k, planes in
             splitIntoPhasePlanes(x + (images.lowerBound + k) * geo.imageSize, planes)
             for tile in 0..<tilesPerImage {
@@ -310,8 +310,9 @@ struct StridedWinograd<T: TensorScalar & SIMDScalar>: Sendable {
         zeroBorder(planes)
         withUnsafeTemporaryAllocation(of: Lanes.self, capacity: Swift.max(w, Self.laneCount)) { row in
             let row = row.baseAddress!
-            for a in 0..<h where (a + p) / 2 < phaseH {
-                for block in stride(from: 0, to: c, by: Self.laneCount) {
+            // Eight channels' planes top to bottom: eight streams the prefetcher follows.
+            for block in stride(from: 0, to: c, by: Self.laneCount) {
+                for a in 0..<h where (a + p) / 2 < phaseH {
                     Self.rowToChannelLast(x + (block * h + a) * w, channelStride: h * w, count: w,
                                           overreadable: Self.rowsBelowHold(a, rows: h, width: w), into: row)
                     for b in 0..<w {
@@ -348,11 +349,11 @@ struct StridedWinograd<T: TensorScalar & SIMDScalar>: Sendable {
     private func transformInputTile(_ planes: UnsafePointer<T>, tile: Int, row: Int, vt: UnsafeMutablePointer<T>, tiles: Int) {
         let c = geo.channels
         let (ti, tj) = (tile / tilesW, tile % tilesW)
-        let pointStride = tiles * depth
+        let pointStride = depth
         withUnsafeTemporaryAllocation(of: Lanes.self, capacity: 25) { d in
             for phase in 0..<4 {
                 let corner = planes + ((phase * phaseH + 4 * ti) * phaseW + 4 * tj) * c
-                let target = vt + row * depth + phase * c
+                let target = vt + row * Self.points * depth + phase * c
                 for block in stride(from: 0, to: c, by: Self.laneCount) {
                     for r in 0..<5 {
                         for s in 0..<5 { d[r * 5 + s] = Self.load(corner + (r * phaseW + s) * c + block) }
@@ -381,7 +382,7 @@ struct StridedWinograd<T: TensorScalar & SIMDScalar>: Sendable {
     private func accumulateInputGradient(_ vt: UnsafePointer<T>, tiles: Int, localImage k: Int, planes: UnsafeMutablePointer<T>,
                                          into x: UnsafeMutablePointer<T>, bias: UnsafePointer<T>?) {
         let c = geo.channels
-        let pointStride = tiles * depth
+        let pointStride = depth
         // Tiles go row by row, so a tile's first row (after the first row of tiles) and first
         // column (after the first column) were written by its neighbours and are added to;
         // every other position is written first here, and the tiles cover the planes, so the
@@ -395,7 +396,7 @@ struct StridedWinograd<T: TensorScalar & SIMDScalar>: Sendable {
                 let row = k * tilesPerImage + tile
                 for phase in 0..<4 {
                     let corner = planes + ((phase * phaseH + 4 * ti) * phaseW + 4 * tj) * c
-                    let source = vt + row * depth + phase * c
+                    let source = vt + row * Self.points * depth + phase * c
                     for block in stride(from: 0, to: c, by: Self.laneCount) {
                         for point in 0..<25 { d[point] = Self.load(source + block + point * pointStride) }
                         for s in 0..<5 {
@@ -419,8 +420,8 @@ struct StridedWinograd<T: TensorScalar & SIMDScalar>: Sendable {
         let (h, w, p) = (geo.height, geo.width, geo.padding)
         withUnsafeTemporaryAllocation(of: Lanes.self, capacity: Swift.max(w, Self.laneCount)) { row in
             let row = row.baseAddress!
-            for a in 0..<h {
-                for block in stride(from: 0, to: c, by: Self.laneCount) {
+            for block in stride(from: 0, to: c, by: Self.laneCount) {
+                for a in 0..<h {
                     // Positions no window reaches get a zero gradient.
                     for b in 0..<Swift.max(w, Self.laneCount) {
                         row[b] = b < w ? phaseOffset(row: a + p, column: b + p).map { Self.load(planes + $0 + block) } ?? Lanes() : Lanes()
@@ -440,11 +441,11 @@ struct StridedWinograd<T: TensorScalar & SIMDScalar>: Sendable {
     private func writeOutputs(_ products: UnsafePointer<T>, tiles: Int, localImage k: Int, scratch tilesOut: UnsafeMutablePointer<T>,
                               into out: UnsafeMutablePointer<T>, bias: UnsafePointer<T>?) {
         let (cout, ho, wo, paddedW) = (outputChannels, geo.outH, geo.outW, 4 * tilesW)
-        let pointStride = tiles * cout
+        let pointStride = cout
         withUnsafeTemporaryAllocation(of: Lanes.self, capacity: 25) { m in
             for tile in 0..<tilesPerImage {
                 let (ti, tj) = (tile / tilesW, tile % tilesW)
-                let source = products + (k * tilesPerImage + tile) * cout
+                let source = products + (k * tilesPerImage + tile) * Self.points * cout
                 let corner = tilesOut + (4 * ti * paddedW + 4 * tj) * cout
                 for block in stride(from: 0, to: cout, by: Self.laneCount) {
                     for point in 0..<25 { m[point] = Self.load(source + block + point * pointStride) }
@@ -465,8 +466,8 @@ struct StridedWinograd<T: TensorScalar & SIMDScalar>: Sendable {
         }
         withUnsafeTemporaryAllocation(of: Lanes.self, capacity: Swift.max(wo, Self.laneCount)) { row in
             let row = row.baseAddress!
-            for i in 0..<ho {
-                for block in stride(from: 0, to: cout, by: Self.laneCount) {
+            for block in stride(from: 0, to: cout, by: Self.laneCount) {
+                for i in 0..<ho {
                     for j in 0..<Swift.max(wo, Self.laneCount) {
                         row[j] = j < paddedW ? Self.load(tilesOut + (i * paddedW + j) * cout + block) : Lanes()
                     }
@@ -477,16 +478,14 @@ struct StridedWinograd<T: TensorScalar & SIMDScalar>: Sendable {
         }
     }
 
-    /// products[ξ][t][o] = (A gy Aᵀ)[ξ] for every 4×4 tile of the chunk's gradients g
+    /// products[t][ξ][o] = (A gy Aᵀ)[ξ] for every 4×4 tile of the chunk's gradients g
     /// [N, Cout, Ho, Wo] (zero past the image's edge, zero rows past the chunk's tiles): the
     /// adjoint of `writeOutputs`.
     private func transformGradients(_ g: UnsafePointer<T>, images: Range<Int>, into products: UnsafeMutablePointer<T>, tiles: Int) {
         let (cout, ho, wo, paddedW) = (outputChannels, geo.outH, geo.outW, 4 * tilesW)
         let used = images.count * tilesPerImage
-        let pointStride = tiles * cout
-        for point in 0..<Self.points where used < tiles {
-            (products + point * pointStride + used * cout).update(repeating: 0, count: (tiles - used) * cout)
-        }
+        let pointStride = cout
+        (products + used * Self.points * cout).update(repeating: 0, count: (tiles - used) * Self.points * cout)
         forEachImage(images.count, scratch: 16 * tilesPerImage * cout) { k, tilesIn in
             // The image's gradient, channel-last and zero-padded to whole tiles.
             let image = g + (images.lowerBound + k) * cout * ho * wo
@@ -494,15 +493,18 @@ struct StridedWinograd<T: TensorScalar & SIMDScalar>: Sendable {
                 let staging = staging.baseAddress!
                 for i in 0..<(4 * tilesH) {
                     let row = tilesIn + i * paddedW * cout
-                    guard i < ho else {
+                    if i < ho {
+                        (row + wo * cout).update(repeating: 0, count: (paddedW - wo) * cout)
+                    } else {
                         row.update(repeating: 0, count: paddedW * cout)
-                        continue
                     }
-                    (row + wo * cout).update(repeating: 0, count: (paddedW - wo) * cout)
-                    for block in stride(from: 0, to: cout, by: Self.laneCount) {
+                }
+                for block in stride(from: 0, to: cout, by: Self.laneCount) {
+                    for i in 0..<ho {
                         Self.rowToChannelLast(image + (block * ho + i) * wo, channelStride: ho * wo, count: wo,
                                               overreadable: Self.rowsBelowHold(i, rows: ho, width: wo), into: staging)
-                        for j in 0..<wo { Self.store(staging[j], row + j * cout + block) }
+                        let row = tilesIn + i * paddedW * cout + block
+                        for j in 0..<wo { Self.store(staging[j], row + j * cout) }
                     }
                 }
             }
@@ -510,7 +512,7 @@ struct StridedWinograd<T: TensorScalar & SIMDScalar>: Sendable {
                 for tile in 0..<tilesPerImage {
                     let (ti, tj) = (tile / tilesW, tile % tilesW)
                     let corner = tilesIn + (4 * ti * paddedW + 4 * tj) * cout
-                    let target = products + (k * tilesPerImage + tile) * cout
+                    let target = products + (k * tilesPerImage + tile) * Self.points * cout
                     for block in stride(from: 0, to: cout, by: Self.laneCount) {
                         for i in 0..<4 {
                             let row = corner + i * paddedW * cout + block

@@ -96,10 +96,10 @@ extension Tensor {
         return record("conv_transpose2d", output: out, shape: outShape, inputs: bias.map { [g, w, $0] } ?? [g, w]) { ctx in
             let (g0, w, gy) = (ctx.inputs[0], ctx.inputs[1], ctx.grad)
             let inputAndWeight: [Tensor?]
-            // Both gradients start from im2col(gy). Outside a graph that is built once: the
-            // input gradient's forward keeps it and the weight gradient reads it.
+            // Both gradients start from im2col(gy) (or its Winograd transform). Outside a graph
+            // that is built once: the input gradient's forward keeps it and the weight
+            // gradient reads it.
             if ctx.needsGrad[0] && ctx.needsGrad[1] && gy.node == nil && w.node == nil && g0.node == nil,
-               !Winograd.applies(geo, outputChannels: w.shape[0]),
                let columns = retainedColumns(images: gy.shape[0], geo, outputChannels: w.shape[0], dtype: gy.dtype) {
                 let values = Tensor(storage: convForwardValues(gy, w, geo, bias: nil, columns: columns),
                                     shape: [gy.shape[0], w.shape[0], geo.outH, geo.outW])
