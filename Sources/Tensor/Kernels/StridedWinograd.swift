@@ -294,13 +294,15 @@ struct StridedWinograd<T: TensorScalar & SIMDScalar>: Sendable {
         }
     }
 
-    /// Where padded position (row a, column b) of channel 0 lives in the phase planes, or nil
-    /// past the rows and columns the tiles read.
+    /// Where the phase-plane rows holding padded row `a` start: the even padded columns'
+    /// (phase (a mod 2, 0)) and the odd ones' (phase (a mod 2, 1)); nil past the rows the
+    /// tiles read. Padded column b then lives at start + (b / 2)·C when b / 2 < phaseW.
     @inline(__always)
-    private func phaseOffset(row a: Int, column b: Int) -> Int? {
-        let (m, nIndex) = (a / 2, b / 2)
-        guard m < phaseH, nIndex < phaseW else { return nil }
-        return ((((a % 2) * 2 + b % 2) * phaseH + m) * phaseW + nIndex) * geo.channels
+    private func phaseRowStarts(paddedRow a: Int) -> (even: Int, odd: Int)? {
+        let m = a >> 1
+        guard m < phaseH else { return nil }
+        let even = ((a & 1) * 2 * phaseH + m) * phaseW * geo.channels
+        return (even, even + phaseH * phaseW * geo.channels)
     }
 
     /// planes[phase][m][n][c] = padded[c, 2m + ρ, 2n + σ] (0 outside the image), phase = 2ρ + σ:
@@ -312,11 +314,13 @@ struct StridedWinograd<T: TensorScalar & SIMDScalar>: Sendable {
             let row = row.baseAddress!
             // Eight channels' planes top to bottom: eight streams the prefetcher follows.
             for block in stride(from: 0, to: c, by: Self.laneCount) {
-                for a in 0..<h where (a + p) / 2 < phaseH {
+                for a in 0..<h {
+                    guard let starts = phaseRowStarts(paddedRow: a + p) else { continue }
                     Self.rowToChannelLast(x + (block * h + a) * w, channelStride: h * w, count: w,
                                           overreadable: Self.rowsBelowHold(a, rows: h, width: w), into: row)
-                    for b in 0..<w {
-                        if let offset = phaseOffset(row: a + p, column: b + p) { Self.store(row[b], planes + offset + block) }
+                    for b in 0..<w where (b + p) >> 1 < phaseW {
+                        let start = (b + p) & 1 == 0 ? starts.even : starts.odd
+                        Self.store(row[b], planes + start + ((b + p) >> 1) * c + block)
                     }
                 }
             }
@@ -423,8 +427,14 @@ struct StridedWinograd<T: TensorScalar & SIMDScalar>: Sendable {
             for block in stride(from: 0, to: c, by: Self.laneCount) {
                 for a in 0..<h {
                     // Positions no window reaches get a zero gradient.
+                    let starts = phaseRowStarts(paddedRow: a + p)
                     for b in 0..<Swift.max(w, Self.laneCount) {
-                        row[b] = b < w ? phaseOffset(row: a + p, column: b + p).map { Self.load(planes + $0 + block) } ?? Lanes() : Lanes()
+                        if let starts, b < w, (b + p) >> 1 < phaseW {
+                            let start = (b + p) & 1 == 0 ? starts.even : starts.odd
+                            row[b] = Self.load(planes + start + ((b + p) >> 1) * c + block)
+                        } else {
+                            row[b] = Lanes()
+                        }
                     }
                     Self.rowFromChannelLast(row, count: w, into: x + (block * h + a) * w, channelStride: h * w,
                                             bias: bias.map { $0 + block }, overwritable: Self.rowsBelowHold(a, rows: h, width: w))
