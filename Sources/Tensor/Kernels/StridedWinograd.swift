@@ -163,10 +163,14 @@ struct StridedWinograd<T: TensorScalar & SIMDScalar>: Sendable {
     /// inputs as `forward` left them: the same values, so the same bits.
     func weightGradient(_ x: UnsafePointer<T>, _ g: UnsafePointer<T>, _ out: UnsafeMutablePointer<T>, images n: Int,
                         retained: UnsafePointer<T>? = nil) {
+        guard n > 0 else {
+            out.update(repeating: 0, count: outputChannels * geo.channels * 16)
+            return
+        }
         let size = Self.points * outputChannels * depth
-        let (sum, partial) = (UnsafeMutablePointer<T>.allocate(capacity: size), Self.buffer(size))
-        defer { sum.deallocate(); partial.base.deallocate() }
-        sum.update(repeating: 0, count: size)
+        // The first chunk's products go straight into the sum; later chunks' are added to it.
+        let (sum, partial) = (Self.buffer(size), Self.buffer(n > imagesPerChunk ? size : 0))
+        defer { sum.base.deallocate(); partial.base.deallocate() }
         let (xs, gs) = (SharedPointer(base: UnsafeMutablePointer(mutating: x)), SharedPointer(base: UnsafeMutablePointer(mutating: g)))
         for first in stride(from: 0, to: n, by: imagesPerChunk) {
             let images = first..<Swift.min(n, first + imagesPerChunk)
@@ -180,14 +184,17 @@ struct StridedWinograd<T: TensorScalar & SIMDScalar>: Sendable {
             }
             if kept == nil { transformInputs(xs.base, images: images, into: vt.base, tiles: tiles) }
             transformGradients(gs.base, images: images, into: products.base, tiles: tiles)
+            let target = first == 0 ? sum : partial
             forEachChunk(Self.points) { point in
                 gemm(transA: true, transB: false, m: outputChannels, n: depth, k: tiles, alpha: 1,
                      products.base + point * outputChannels, lda: Self.points * outputChannels,
-                     vt.base + point * depth, ldb: Self.points * depth, beta: 0, partial.base + point * outputChannels * depth, ldc: depth)
+                     vt.base + point * depth, ldb: Self.points * depth, beta: 0, target.base + point * outputChannels * depth, ldc: depth)
             }
-            for i in 0..<size { sum[i] += partial.base[i] }
+            if first > 0 {
+                for i in 0..<size { sum.base[i] += partial.base[i] }
+            }
         }
-        untransformWeightGradient(sum, into: out)
+        untransformWeightGradient(sum.base, into: out)
     }
 
     private static func buffer(_ count: Int) -> SharedPointer<T> {
