@@ -131,7 +131,7 @@ import Testing
     @Test func keptTransformsGiveTheBitsOfRebuiltOnes() {
         let (x, w, _, g, geo) = Self.operands([9, 16, 64, 64], outputs: 16, padding: 1, dtype: .float32, seed: 13)
         let form = StridedWinograd<Float>(geo, outputChannels: 16)!
-        #expect(form.retainedCount(images: 9) == 25 * 64 * (form.paddedTiles(images: 8) + form.paddedTiles(images: 1)))
+        #expect(form.retainedCount(images: 9) == 25 * 64 * (form.tileCount(images: 8) + form.tileCount(images: 1)))
         let wl = w.requiringGrad()
         let y = Tensor.conv2d(x, weight: wl, stride: 2, padding: 1)
         let kept = gradients(of: (y * g).sum(), wrt: [wl])[0]

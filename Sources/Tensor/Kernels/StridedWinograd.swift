@@ -1,6 +1,6 @@
 /// Winograd's minimal filtering F(4×4, 2×2) for the 4×4, stride-2 convolutions of DCGAN-style
 /// players: the forward, its adjoint in the input (the transposed convolution) and the weight
-/// gradient, each with a quarter fewer GEMM FLOPs than half of im2col's.
+/// gradient, each with about half of im2col's GEMM multiply-adds.
 ///
 /// **Why it applies.** Split the zero-padded input into its four polyphase planes
 /// Q_ρσ[c, m, n] = padded[c, 2m + ρ, 2n + σ]. Then
@@ -79,11 +79,8 @@ struct StridedWinograd<T: TensorScalar & SIMDScalar>: Sendable {
     /// Images per chunk; a function of the shapes only.
     var imagesPerChunk: Int { Swift.max(1, Self.maxTilesPerChunk / tilesPerImage) }
 
-    /// The chunk's GEMM width: its tiles rounded up to whole lane groups (the extra tiles are
-    /// zero and never written back).
-    func paddedTiles(images: Int) -> Int {
-        (images * tilesPerImage + Self.laneCount - 1) / Self.laneCount * Self.laneCount
-    }
+    /// The GEMM width of a chunk of `images` images: its tiles.
+    func tileCount(images: Int) -> Int { images * tilesPerImage }
 
     // MARK: - The three convolutions
 
@@ -91,13 +88,13 @@ struct StridedWinograd<T: TensorScalar & SIMDScalar>: Sendable {
     /// keeps for the weight gradient.
     func retainedCount(images n: Int) -> Int {
         let full = n / imagesPerChunk, rest = n % imagesPerChunk
-        return Self.points * depth * (full * paddedTiles(images: imagesPerChunk) + (rest > 0 ? paddedTiles(images: rest) : 0))
+        return Self.points * depth * (full * tileCount(images: imagesPerChunk) + (rest > 0 ? tileCount(images: rest) : 0))
     }
 
     /// Where the chunk that starts at image `first` keeps its transformed inputs in a
     /// `retainedCount` buffer.
     private func retainedOffset(chunkStart first: Int) -> Int {
-        (first / imagesPerChunk) * Self.points * depth * paddedTiles(images: imagesPerChunk)
+        (first / imagesPerChunk) * Self.points * depth * tileCount(images: imagesPerChunk)
     }
 
     /// out [N, Cout, Ho, Wo] = conv(x, w) (+ bias per output channel). With `retained`
@@ -109,10 +106,9 @@ struct StridedWinograd<T: TensorScalar & SIMDScalar>: Sendable {
         defer { u.deallocate() }
         let (xs, us, os) = (SharedPointer(base: UnsafeMutablePointer(mutating: x)), SharedPointer(base: u), SharedPointer(base: out))
         let bs = bias.map { SharedPointer(base: UnsafeMutablePointer(mutating: $0)) }
-        for first in stride(from: 0, to: n, by: imagesPerChunk) {
-            let images = first..<Swift.min(n, first + imagesPerChunk)
-            let tiles = paddedTiles(images: images.count)
-            let vt = retained.map { SharedPointer(base: $0 + retainedOffset(chunkStart: first)) } ?? Self.buffer(Self.points * tiles * depth)
+        forEachBatchChunk(n) { images, tiles in
+            let vt = retained.map { SharedPointer(base: $0 + retainedOffset(chunkStart: images.lowerBound)) }
+                ?? Self.buffer(Self.points * tiles * depth)
             let products = Self.buffer(Self.points * tiles * outputChannels)
             defer {
                 if retained == nil { vt.base.deallocate() }
@@ -139,9 +135,7 @@ struct StridedWinograd<T: TensorScalar & SIMDScalar>: Sendable {
         defer { u.deallocate() }
         let (gs, us, os) = (SharedPointer(base: UnsafeMutablePointer(mutating: g)), SharedPointer(base: u), SharedPointer(base: out))
         let bs = bias.map { SharedPointer(base: UnsafeMutablePointer(mutating: $0)) }
-        for first in stride(from: 0, to: n, by: imagesPerChunk) {
-            let images = first..<Swift.min(n, first + imagesPerChunk)
-            let tiles = paddedTiles(images: images.count)
+        forEachBatchChunk(n) { images, tiles in
             let (vt, products) = (Self.buffer(Self.points * tiles * depth), Self.buffer(Self.points * tiles * outputChannels))
             defer { vt.base.deallocate(); products.base.deallocate() }
             transformGradients(gs.base, images: images, into: products.base, tiles: tiles)
@@ -172,9 +166,8 @@ struct StridedWinograd<T: TensorScalar & SIMDScalar>: Sendable {
         let (sum, partial) = (Self.buffer(size), Self.buffer(n > imagesPerChunk ? size : 0))
         defer { sum.base.deallocate(); partial.base.deallocate() }
         let (xs, gs) = (SharedPointer(base: UnsafeMutablePointer(mutating: x)), SharedPointer(base: UnsafeMutablePointer(mutating: g)))
-        for first in stride(from: 0, to: n, by: imagesPerChunk) {
-            let images = first..<Swift.min(n, first + imagesPerChunk)
-            let tiles = paddedTiles(images: images.count)
+        forEachBatchChunk(n) { images, tiles in
+            let first = images.lowerBound
             let kept = retained.map { SharedPointer(base: UnsafeMutablePointer(mutating: $0) + retainedOffset(chunkStart: first)) }
             let vt = kept ?? Self.buffer(Self.points * tiles * depth)
             let products = Self.buffer(Self.points * tiles * outputChannels)
@@ -195,6 +188,15 @@ struct StridedWinograd<T: TensorScalar & SIMDScalar>: Sendable {
             }
         }
         untransformWeightGradient(sum.base, into: out)
+    }
+
+    /// Runs `body(images, tiles)` for the batch's chunks in order: `imagesPerChunk` images
+    /// each (the last may hold fewer) and their padded tile count.
+    private func forEachBatchChunk(_ n: Int, _ body: (Range<Int>, Int) -> Void) {
+        for first in stride(from: 0, to: n, by: imagesPerChunk) {
+            let images = first..<Swift.min(n, first + imagesPerChunk)
+            body(images, tileCount(images: images.count))
+        }
     }
 
     private static func buffer(_ count: Int) -> SharedPointer<T> {
@@ -289,10 +291,8 @@ struct StridedWinograd<T: TensorScalar & SIMDScalar>: Sendable {
     // MARK: - Inputs
 
     /// vt[t][ξ][k] = (Bᵀ d B)[ξ] for every tile t of the chunk's images and every input
-    /// channel and phase k; rows past the chunk's tiles are zero.
+    /// channel and phase k.
     private func transformInputs(_ x: UnsafePointer<T>, images: Range<Int>, into vt: UnsafeMutablePointer<T>, tiles: Int) {
-        let used = images.count * tilesPerImage
-        (vt + used * Self.points * depth).update(repeating: 0, count: (tiles - used) * Self.points * depth)
         forEachImage(images.count, scratch: phaseImageCount) { k, planes in
             splitIntoPhasePlanes(x + (images.lowerBound + k) * geo.imageSize, planes)
             for tile in 0..<tilesPerImage {
@@ -496,13 +496,11 @@ struct StridedWinograd<T: TensorScalar & SIMDScalar>: Sendable {
     }
 
     /// products[t][ξ][o] = (A gy Aᵀ)[ξ] for every 4×4 tile of the chunk's gradients g
-    /// [N, Cout, Ho, Wo] (zero past the image's edge, zero rows past the chunk's tiles): the
+    /// [N, Cout, Ho, Wo] (zero past the image's edge): the
     /// adjoint of `writeOutputs`.
     private func transformGradients(_ g: UnsafePointer<T>, images: Range<Int>, into products: UnsafeMutablePointer<T>, tiles: Int) {
         let (cout, ho, wo, paddedW) = (outputChannels, geo.outH, geo.outW, 4 * tilesW)
-        let used = images.count * tilesPerImage
         let pointStride = cout
-        (products + used * Self.points * cout).update(repeating: 0, count: (tiles - used) * Self.points * cout)
         forEachImage(images.count, scratch: 16 * tilesPerImage * cout) { k, tilesIn in
             // The image's gradient, channel-last and zero-padded to whole tiles.
             let image = g + (images.lowerBound + k) * cout * ho * wo
