@@ -114,14 +114,14 @@ struct StridedWinograd<T: TensorScalar & SIMDScalar>: Sendable {
                 if retained == nil { vt.base.deallocate() }
                 products.base.deallocate()
             }
-            transformInputs(xs.base, images: images, into: vt.base, tiles: tiles)
+            transformInputs(xs.base, images: images, into: vt.base)
             forEachChunk(Self.points) { point in
                 gemm(transA: false, transB: true, m: tiles, n: outputChannels, k: depth, alpha: 1,
                      vt.base + point * depth, lda: Self.points * depth, us.base + point * outputChannels * depth, ldb: depth,
                      beta: 0, products.base + point * outputChannels, ldc: Self.points * outputChannels)
             }
             forEachImage(images.count, scratch: 16 * tilesPerImage * outputChannels) { k, scratch in
-                writeOutputs(products.base, tiles: tiles, localImage: k, scratch: scratch,
+                writeOutputs(products.base, localImage: k, scratch: scratch,
                              into: os.base + (images.lowerBound + k) * outputChannels * geo.colCols, bias: bs?.base)
             }
         }
@@ -138,14 +138,14 @@ struct StridedWinograd<T: TensorScalar & SIMDScalar>: Sendable {
         forEachBatchChunk(n) { images, tiles in
             let (vt, products) = (Self.buffer(Self.points * tiles * depth), Self.buffer(Self.points * tiles * outputChannels))
             defer { vt.base.deallocate(); products.base.deallocate() }
-            transformGradients(gs.base, images: images, into: products.base, tiles: tiles)
+            transformGradients(gs.base, images: images, into: products.base)
             forEachChunk(Self.points) { point in
                 gemm(transA: false, transB: false, m: tiles, n: depth, k: outputChannels, alpha: 1,
                      products.base + point * outputChannels, lda: Self.points * outputChannels,
                      us.base + point * outputChannels * depth, ldb: depth, beta: 0, vt.base + point * depth, ldc: Self.points * depth)
             }
             forEachImage(images.count, scratch: phaseImageCount) { k, planes in
-                accumulateInputGradient(vt.base, tiles: tiles, localImage: k, planes: planes,
+                accumulateInputGradient(vt.base, localImage: k, planes: planes,
                                         into: os.base + (images.lowerBound + k) * geo.imageSize, bias: bs?.base)
             }
         }
@@ -175,8 +175,8 @@ struct StridedWinograd<T: TensorScalar & SIMDScalar>: Sendable {
                 if kept == nil { vt.base.deallocate() }
                 products.base.deallocate()
             }
-            if kept == nil { transformInputs(xs.base, images: images, into: vt.base, tiles: tiles) }
-            transformGradients(gs.base, images: images, into: products.base, tiles: tiles)
+            if kept == nil { transformInputs(xs.base, images: images, into: vt.base) }
+            transformGradients(gs.base, images: images, into: products.base)
             let target = first == 0 ? sum : partial
             forEachChunk(Self.points) { point in
                 gemm(transA: true, transB: false, m: outputChannels, n: depth, k: tiles, alpha: 1,
@@ -292,11 +292,11 @@ struct StridedWinograd<T: TensorScalar & SIMDScalar>: Sendable {
 
     /// vt[t][ξ][k] = (Bᵀ d B)[ξ] for every tile t of the chunk's images and every input
     /// channel and phase k.
-    private func transformInputs(_ x: UnsafePointer<T>, images: Range<Int>, into vt: UnsafeMutablePointer<T>, tiles: Int) {
+    private func transformInputs(_ x: UnsafePointer<T>, images: Range<Int>, into vt: UnsafeMutablePointer<T>) {
         forEachImage(images.count, scratch: phaseImageCount) { k, planes in
             splitIntoPhasePlanes(x + (images.lowerBound + k) * geo.imageSize, planes)
             for tile in 0..<tilesPerImage {
-                transformInputTile(planes, tile: tile, row: k * tilesPerImage + tile, vt: vt, tiles: tiles)
+                transformInputTile(planes, tile: tile, row: k * tilesPerImage + tile, vt: vt)
             }
         }
     }
@@ -357,7 +357,7 @@ struct StridedWinograd<T: TensorScalar & SIMDScalar>: Sendable {
 
     /// One tile's 5×5 windows of the four phase planes, transformed: Bᵀ d B.
     @inline(__always)
-    private func transformInputTile(_ planes: UnsafePointer<T>, tile: Int, row: Int, vt: UnsafeMutablePointer<T>, tiles: Int) {
+    private func transformInputTile(_ planes: UnsafePointer<T>, tile: Int, row: Int, vt: UnsafeMutablePointer<T>) {
         let c = geo.channels
         let (ti, tj) = (tile / tilesW, tile % tilesW)
         let pointStride = depth
@@ -390,7 +390,7 @@ struct StridedWinograd<T: TensorScalar & SIMDScalar>: Sendable {
     /// The adjoint of `transformInputs` for one image: B dv Bᵀ per tile added into the
     /// phase planes (neighbouring tiles share a row or column), then the planes read back
     /// into the image [C, H, W], cropping the padding, with the bias added.
-    private func accumulateInputGradient(_ vt: UnsafePointer<T>, tiles: Int, localImage k: Int, planes: UnsafeMutablePointer<T>,
+    private func accumulateInputGradient(_ vt: UnsafePointer<T>, localImage k: Int, planes: UnsafeMutablePointer<T>,
                                          into x: UnsafeMutablePointer<T>, bias: UnsafePointer<T>?) {
         let c = geo.channels
         let pointStride = depth
@@ -455,7 +455,7 @@ struct StridedWinograd<T: TensorScalar & SIMDScalar>: Sendable {
     /// One image's outputs: per tile and eight output channels at a time, Aᵀ m A into a
     /// channel-last [4·tilesH][4·tilesW][Cout] scratch, then the rows and columns inside the
     /// image moved to out [Cout, Ho, Wo] (+ bias).
-    private func writeOutputs(_ products: UnsafePointer<T>, tiles: Int, localImage k: Int, scratch tilesOut: UnsafeMutablePointer<T>,
+    private func writeOutputs(_ products: UnsafePointer<T>, localImage k: Int, scratch tilesOut: UnsafeMutablePointer<T>,
                               into out: UnsafeMutablePointer<T>, bias: UnsafePointer<T>?) {
         let (cout, ho, wo, paddedW) = (outputChannels, geo.outH, geo.outW, 4 * tilesW)
         let pointStride = cout
@@ -498,7 +498,7 @@ struct StridedWinograd<T: TensorScalar & SIMDScalar>: Sendable {
     /// products[t][ξ][o] = (A gy Aᵀ)[ξ] for every 4×4 tile of the chunk's gradients g
     /// [N, Cout, Ho, Wo] (zero past the image's edge): the
     /// adjoint of `writeOutputs`.
-    private func transformGradients(_ g: UnsafePointer<T>, images: Range<Int>, into products: UnsafeMutablePointer<T>, tiles: Int) {
+    private func transformGradients(_ g: UnsafePointer<T>, images: Range<Int>, into products: UnsafeMutablePointer<T>) {
         let (cout, ho, wo, paddedW) = (outputChannels, geo.outH, geo.outW, 4 * tilesW)
         let pointStride = cout
         forEachImage(images.count, scratch: 16 * tilesPerImage * cout) { k, tilesIn in
