@@ -51,11 +51,6 @@ enum Winograd {
     /// im2col, so one binary can time both (benchmarks) or rule the transforms out.
     static let enabled: Bool = ProcessInfo.processInfo.environment["EQUILIBRIUM_WINOGRAD"] != "0"
 
-    /// Whether `geo` with `outputChannels` outputs takes the Winograd form.
-    static func applies(_ geo: ConvGeometry, outputChannels: Int) -> Bool {
-        enabled && StridedWinograd<Float>(geo, outputChannels: outputChannels) != nil
-    }
-
     /// Values a forward over `images` inputs keeps for the weight gradient: the transformed
     /// inputs of the Winograd form where it applies, the im2col matrix elsewhere.
     static func retainedCount(_ geo: ConvGeometry, outputChannels: Int, images: Int) -> Int {

@@ -42,7 +42,7 @@ struct ConvGeometry: Sendable, Equatable {
 
     /// The positions m of phase r whose padded column m·s + r lies in `columns`.
     @inline(__always)
-    private func phasePositions(_ r: Int, _ columns: Range<Int>) -> Range<Int> {
+    func phasePositions(_ r: Int, _ columns: Range<Int>) -> Range<Int> {
         let low = columns.lowerBound <= r ? 0 : (columns.lowerBound - r + stride - 1) / stride
         let high = columns.upperBound <= r ? 0 : (columns.upperBound - r + stride - 1) / stride
         return low..<Swift.max(low, high)

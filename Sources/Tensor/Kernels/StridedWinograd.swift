@@ -303,13 +303,22 @@ struct StridedWinograd<T: TensorScalar & SIMDScalar>: Sendable {
 
     /// Where the phase-plane rows holding padded row `a` start: the even padded columns'
     /// (phase (a mod 2, 0)) and the odd ones' (phase (a mod 2, 1)); nil past the rows the
-    /// tiles read. Padded column b then lives at start + (b / 2)·C when b / 2 < phaseW.
+    /// tiles read. `phaseOffset` places a column in them.
     @inline(__always)
     private func phaseRowStarts(paddedRow a: Int) -> (even: Int, odd: Int)? {
         let m = a >> 1
         guard m < phaseH else { return nil }
         let even = ((a & 1) * 2 * phaseH + m) * phaseW * geo.channels
         return (even, even + phaseH * phaseW * geo.channels)
+    }
+
+    /// Where padded column `b` of the row whose `phaseRowStarts` are `starts` lives (channel
+    /// 0), or nil past the columns the tiles read.
+    @inline(__always)
+    private func phaseOffset(_ starts: (even: Int, odd: Int), paddedColumn b: Int) -> Int? {
+        let n = b >> 1
+        guard n < phaseW else { return nil }
+        return (b & 1 == 0 ? starts.even : starts.odd) + n * geo.channels
     }
 
     /// planes[phase][m][n][c] = padded[c, 2m + ρ, 2n + σ] (0 outside the image), phase = 2ρ + σ:
@@ -325,9 +334,8 @@ struct StridedWinograd<T: TensorScalar & SIMDScalar>: Sendable {
                     guard let starts = phaseRowStarts(paddedRow: a + p) else { continue }
                     Self.rowToChannelLast(x + (block * h + a) * w, channelStride: h * w, count: w,
                                           overreadable: Self.rowsBelowHold(a, rows: h, width: w), into: row)
-                    for b in 0..<w where (b + p) >> 1 < phaseW {
-                        let start = (b + p) & 1 == 0 ? starts.even : starts.odd
-                        Self.store(row[b], planes + start + ((b + p) >> 1) * c + block)
+                    for b in 0..<w {
+                        if let offset = phaseOffset(starts, paddedColumn: b + p) { Self.store(row[b], planes + offset + block) }
                     }
                 }
             }
@@ -340,17 +348,17 @@ struct StridedWinograd<T: TensorScalar & SIMDScalar>: Sendable {
         let (c, p) = (geo.channels, geo.padding)
         for phase in 0..<4 {
             let (rho, sigma) = (phase / 2, phase % 2)
-            // Phase columns n whose padded column 2n + σ − p is inside the image.
-            let inside = (0..<phaseW).filter { let b = 2 * $0 + sigma - p; return b >= 0 && b < geo.width }
+            // Phase columns n whose padded column 2n + σ is inside the image (p..<p + W).
+            let inside = geo.phasePositions(sigma, p..<(p + geo.width)).clamped(to: 0..<phaseW)
             for m in 0..<phaseH {
                 let row = planes + ((phase * phaseH + m) * phaseW) * c
                 let a = 2 * m + rho - p
-                guard a >= 0 && a < geo.height, let first = inside.first, let last = inside.last else {
+                guard a >= 0 && a < geo.height, !inside.isEmpty else {
                     row.update(repeating: 0, count: phaseW * c)
                     continue
                 }
-                row.update(repeating: 0, count: first * c)
-                (row + (last + 1) * c).update(repeating: 0, count: (phaseW - last - 1) * c)
+                row.update(repeating: 0, count: inside.lowerBound * c)
+                (row + inside.upperBound * c).update(repeating: 0, count: (phaseW - inside.upperBound) * c)
             }
         }
     }
@@ -436,9 +444,8 @@ struct StridedWinograd<T: TensorScalar & SIMDScalar>: Sendable {
                     // Positions no window reaches get a zero gradient.
                     let starts = phaseRowStarts(paddedRow: a + p)
                     for b in 0..<Swift.max(w, Self.laneCount) {
-                        if let starts, b < w, (b + p) >> 1 < phaseW {
-                            let start = (b + p) & 1 == 0 ? starts.even : starts.odd
-                            row[b] = Self.load(planes + start + ((b + p) >> 1) * c + block)
+                        if let starts, b < w, let offset = phaseOffset(starts, paddedColumn: b + p) {
+                            row[b] = Self.load(planes + offset + block)
                         } else {
                             row[b] = Lanes()
                         }
