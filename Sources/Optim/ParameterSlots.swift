@@ -8,8 +8,11 @@ protocol ElementwiseRule {
     ///   - step: the parameter's update count including this one (1 on the first update);
     ///     0 for optimisers that do not count steps.
     ///   - fresh: whether the buffers were just created (zeros), i.e. this is the first update.
-    func update<T: TensorScalar>(parameter: UnsafeMutableBufferPointer<T>, buffers: [UnsafeMutableBufferPointer<T>],
-                                 gradient: UnsafeBufferPointer<T>, step: Int, fresh: Bool)
+    ///   - old, parameter: the values before the update, and where the updated ones go; the
+    ///     same memory when the parameter's storage is not shared (see `Tensor.withUnsafeUpdate`),
+    ///     so element i of `parameter` is written only after element i of `old` is read.
+    func update<T: TensorScalar>(from old: UnsafeBufferPointer<T>, into parameter: UnsafeMutableBufferPointer<T>,
+                                 buffers: [UnsafeMutableBufferPointer<T>], gradient: UnsafeBufferPointer<T>, step: Int, fresh: Bool)
 }
 
 /// The named per-parameter buffers of an element-wise optimiser, and the loop that applies
@@ -111,7 +114,8 @@ struct ParameterSlots: Sendable {
         for name in gradients.keys.sorted() {
             let gradient = gradients[name]!
             // Taking the tensor out of the dictionary leaves it uniquely referenced (unless the
-            // caller shares it), so the update writes in place; its gradient node is kept.
+            // caller shares it, as a module does), so the update writes in place; its gradient
+            // node is kept.
             guard var parameter = parameters.removeValue(forKey: name) else {
                 preconditionFailure("\(optimizer).step: gradient for '\(name)' but there is no such parameter (parameters: \(parameters.keys.sorted()))")
             }
@@ -144,14 +148,16 @@ struct ParameterSlots: Sendable {
     private static func apply<T: TensorScalar>(_ rule: some ElementwiseRule, _ parameter: inout Tensor, _ slotTensors: inout [Tensor],
                                                _ gradient: Tensor, step: Int, fresh: Bool, as: T.Type) {
         gradient.withUnsafeBufferPointer(as: T.self) { g in
-            parameter.withUnsafeMutableBufferPointer(as: T.self) { p in
+            // A parameter the module still shares is written into fresh storage from the old
+            // values rather than copied first (a memmove of every parameter on every step).
+            parameter.withUnsafeUpdate(as: T.self) { old, p in
                 // Through the array's buffer pointer each element is reached without a
                 // (conflicting) exclusive access to the whole array.
                 slotTensors.withUnsafeMutableBufferPointer { tensors in
                     var views: [UnsafeMutableBufferPointer<T>] = []
                     func open(_ i: Int) {
                         if i == tensors.count {
-                            rule.update(parameter: p, buffers: views, gradient: g, step: step, fresh: fresh)
+                            rule.update(from: old, into: p, buffers: views, gradient: g, step: step, fresh: fresh)
                             return
                         }
                         tensors[i].withUnsafeMutableBufferPointer(as: T.self) { view in

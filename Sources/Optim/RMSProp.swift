@@ -58,15 +58,16 @@ public struct RMSProp: Optimizer {
         let weightDecay: Double
         let maximize: Bool
 
-        func update<T: TensorScalar>(parameter p: UnsafeMutableBufferPointer<T>, buffers: [UnsafeMutableBufferPointer<T>],
-                                     gradient: UnsafeBufferPointer<T>, step: Int, fresh: Bool) {
+        func update<T: TensorScalar>(from old: UnsafeBufferPointer<T>, into p: UnsafeMutableBufferPointer<T>,
+                                     buffers: [UnsafeMutableBufferPointer<T>], gradient: UnsafeBufferPointer<T>, step: Int,
+                                     fresh: Bool) {
             let square = buffers[0]
             let buffer: UnsafeMutableBufferPointer<T>? = momentum > 0 ? buffers[1] : nil
             let average: UnsafeMutableBufferPointer<T>? = centered ? buffers[momentum > 0 ? 2 : 1] : nil
             let lr = T(lr), a = T(alpha), w = T(1 - alpha), eps = T(epsilon), mu = T(momentum), wd = T(weightDecay)
             for i in 0..<p.count {
                 var g = maximize ? -gradient[i] : gradient[i]
-                if weightDecay != 0 { g = g + wd * p[i] }
+                if weightDecay != 0 { g = g + wd * old[i] }
                 square[i] = square[i] * a + w * g * g
                 var denominator: T
                 if let average {
@@ -78,9 +79,9 @@ public struct RMSProp: Optimizer {
                 denominator = denominator + eps
                 if let buffer {
                     buffer[i] = buffer[i] * mu + g / denominator
-                    p[i] = p[i] + (-lr) * buffer[i]
+                    p[i] = old[i] + (-lr) * buffer[i]
                 } else {
-                    p[i] = p[i] + (-lr) * g / denominator
+                    p[i] = old[i] + (-lr) * g / denominator
                 }
             }
         }

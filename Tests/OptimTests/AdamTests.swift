@@ -1,6 +1,7 @@
 import Testing
 import Tensor
 import Optim
+import Foundation
 
 @Suite struct AdamTests {
     @Test(arguments: ["adam", "adam_wd"])
@@ -53,5 +54,55 @@ import Optim
         let one = run(threads: 1)
         #expect(one == run(threads: 2))
         #expect(one != start.floats)
+    }
+
+    /// The Float32 kernel against the rule written out element by element in Float, for every
+    /// decay mode, β1 on both sides of ½ (the two forms of the moment update), maximize, and
+    /// lengths with and without a vector tail: the bits must agree exactly, and a NaN gradient
+    /// must reach the parameter (divergence checks rely on it).
+    @Test(arguments: [(false, 0.0, 0.9, false), (false, 0.1, 0.9, false), (true, 0.1, 0.9, false),
+                      (false, 0.0, 0.3, true), (true, 0.05, 0.3, false), (false, 0.1, 0.5, true)])
+    func floatKernelMatchesTheScalarRuleBitForBit(_ decoupled: Bool, _ weightDecay: Double, _ beta1: Double,
+                                                  _ maximize: Bool) {
+        let (lr, beta2, eps) = (0.003, 0.99, 1e-8)
+        for count in [7, 8, 37] {
+            var key = RandomKey(seed: UInt64(count))
+            let start = Tensor.normal([count], key: key.split())
+            var grads = (0..<3).map { _ in Tensor.normal([count], key: key.split()).floats }
+            grads[2][count / 2] = .nan
+            var parameters = ["w": start]
+            if decoupled {
+                var adamW = AdamW(learningRate: lr, beta1: beta1, beta2: beta2, epsilon: eps, weightDecay: weightDecay,
+                                  maximize: maximize)
+                for g in grads { adamW.step(&parameters, gradients: ["w": Tensor(g, shape: [count])]) }
+            } else {
+                var adam = Adam(learningRate: lr, beta1: beta1, beta2: beta2, epsilon: eps, weightDecay: weightDecay,
+                                maximize: maximize)
+                for g in grads { adam.step(&parameters, gradients: ["w": Tensor(g, shape: [count])]) }
+            }
+            // The reference: PyTorch's `_single_tensor_adam` order, scalars in Double rounded once.
+            var p = start.floats, m = [Float](repeating: 0, count: count), v = m
+            for (t, g) in grads.enumerated() {
+                let step = Double(t + 1)
+                let bc1 = 1 - Foundation.pow(beta1, step), bc2 = Float((1 - Foundation.pow(beta2, step)).squareRoot())
+                let stepSize = Float(lr / bc1), w1 = Float(1 - beta1), b2 = Float(beta2), w2 = Float(1 - beta2)
+                for i in 0..<count {
+                    var gi = (maximize ? -1 : 1) * g[i]
+                    if decoupled { p[i] = p[i] * Float(1 - lr * weightDecay) } else if weightDecay != 0 {
+                        gi = gi + Float(weightDecay) * p[i]
+                    }
+                    m[i] = w1 < 0.5 ? m[i] + w1 * (gi - m[i]) : gi - (gi - m[i]) * (1 - w1)
+                    v[i] = v[i] * b2 + w2 * gi * gi
+                    p[i] = p[i] + (-stepSize) * m[i] / (v[i].squareRoot() / bc2 + Float(eps))
+                }
+            }
+            let got = parameters["w"]!.floats
+            // NaN's sign bit is not specified by IEEE arithmetic (vector and scalar units set
+            // it differently), so NaNs compare as NaNs and every other value by its bits.
+            let bits = { (x: [Float]) in x.map { $0.isNaN ? Float.nan.bitPattern : $0.bitPattern } }
+            #expect(bits(got) == bits(p), "count \(count)")
+            #expect(got[count / 2].isNaN)
+            #expect(got.filter(\.isNaN).count == 1)
+        }
     }
 }

@@ -144,6 +144,25 @@ import Tensor
         expectValues(gradient(of: z, wrt: leaf), [8, 16, 24])
     }
 
+    /// `withUnsafeUpdate` (the optimisers' update): shared storage is left as it was and the
+    /// tensor gets fresh storage holding the update; unshared storage is updated in place.
+    @Test func unsafeUpdateWritesFreshStorageOnlyWhenShared() {
+        var x = Tensor([1.0, 2, 3]).requiringGrad()
+        let shared = x
+        x.withUnsafeUpdate(as: Double.self) { old, new in
+            #expect(old.baseAddress != UnsafePointer(new.baseAddress))
+            for i in 0..<new.count { new[i] = old[i] * 10 }
+        }
+        expectValues(x, [10, 20, 30])
+        expectValues(shared, [1, 2, 3])
+        #expect(x.requiresGrad)
+        x.withUnsafeUpdate(as: Double.self) { old, new in
+            #expect(old.baseAddress == UnsafePointer(new.baseAddress))
+            for i in 0..<new.count { new[i] = old[i] + 1 }
+        }
+        expectValues(x, [11, 21, 31])
+    }
+
     /// Building, differentiating and freeing a 10 000-node chain must not overflow the stack
     /// (recursive deinit of nodes is the classic failure).
     @Test func longChainDoesNotCrash() {

@@ -110,4 +110,66 @@ struct BatchNormAffineTests {
         let (one, two) = onOneThreadAndTwo(evaluate)
         #expect(one == two)
     }
+
+    /// [N, F] features (plane 1) run rows outer, features inside (`Tensor.forEachFeature`):
+    /// statistics, values and first-order gradients of both batch-norm ops must be exactly the
+    /// definition written out per feature (Float64 sums over the rows in order, each element's
+    /// arithmetic in Float as the kernels round it), on one kernel thread and on two (8,200
+    /// features are enough to split).
+    @Test func featureRowsMatchTheDefinitionBitForBit() {
+        let (n, features) = (8, 8_200)
+        var key = RandomKey(seed: 71)
+        let x = Tensor.normal([n, features], key: key.split()) * 3 + 1
+        let scale = Tensor.normal([features], key: key.split()), shift = Tensor.normal([features], key: key.split())
+        let cotangent = Tensor.normal([n, features], key: key.split())
+        let (px, pg, ps, pb) = (x.floats, cotangent.floats, scale.floats, shift.floats)
+        var expected = (mean: [Float](), variance: [Float](), plain: [Float](repeating: 0, count: n * features),
+                        plainGrad: [Float](repeating: 0, count: n * features), affine: [Float](repeating: 0, count: n * features),
+                        affineGrad: [Float](repeating: 0, count: n * features), scaleGrad: [Float](), shiftGrad: [Float]())
+        for c in 0..<features {
+            let column = (0..<n).map { $0 * features + c }
+            let meanD = column.reduce(0.0) { $0 + Double(px[$1]) } / Double(n)
+            let varianceD = column.reduce(0.0) { $0 + (Double(px[$1]) - meanD) * (Double(px[$1]) - meanD) } / Double(n)
+            let inverseD = 1 / (varianceD + 1e-5).squareRoot()
+            let (m, inverse) = (Float(meanD), Float(inverseD))
+            expected.mean.append(m)
+            expected.variance.append(Float(varianceD))
+            for i in column {
+                expected.plain[i] = (px[i] - m) * inverse
+                expected.affine[i] = (px[i] - m) * inverse * ps[c] + pb[c]
+            }
+            // Plain op: the rule on its own output x̂.
+            let sum = column.reduce(0.0) { $0 + Double(pg[$1]) }
+            let plainDot = column.reduce(0.0) { $0 + Double(pg[$1]) * Double(expected.plain[$1]) }
+            for i in column {
+                expected.plainGrad[i] = (pg[i] - Float(sum / Double(n)) - expected.plain[i] * Float(plainDot / Double(n))) * inverse
+            }
+            // Fused op: x̂ recomputed, ∂x̂ = g·γ, sums scaled by γ in Float64.
+            let dot = column.reduce(0.0) { $0 + Double(pg[$1]) * Double((px[$1] - m) * inverse) }
+            expected.shiftGrad.append(Float(sum))
+            expected.scaleGrad.append(Float(dot))
+            let γ = Double(ps[c])
+            let (gMean, gDot) = (Float(γ * sum / Double(n)), Float(γ * dot / Double(n)))
+            for i in column {
+                expected.affineGrad[i] = (pg[i] * ps[c] - gMean - (px[i] - m) * inverse * gDot) * inverse
+            }
+        }
+        func evaluate() -> [[Float]] {
+            let (xl, sl, bl) = (x.requiringGrad(), scale.requiringGrad(), shift.requiringGrad())
+            let (plain, statistics) = xl.batchNormalized(epsilon: 1e-5)
+            let affine = xl.batchNormalized(epsilon: 1e-5, scale: sl, shift: bl).output
+            let plainGrad = gradients(of: (plain * cotangent).sum(), wrt: [xl])[0]
+            let affineGrads = gradients(of: (affine * cotangent).sum(), wrt: [xl, sl, bl])
+            return [statistics.mean.floats, statistics.variance.floats, plain.floats, plainGrad.floats, affine.floats]
+                + affineGrads.map(\.floats)
+        }
+        let (one, two) = onOneThreadAndTwo(evaluate)
+        #expect(one == two)
+        let names = ["mean", "variance", "x̂", "∂x (plain)", "affine", "∂x (affine)", "∂γ", "∂β"]
+        let reference = [expected.mean, expected.variance, expected.plain, expected.plainGrad, expected.affine,
+                         expected.affineGrad, expected.scaleGrad, expected.shiftGrad]
+        for (name, (got, want)) in zip(names, zip(one, reference)) {
+            #expect(got == want, "\(name): \(zip(got, want).filter { $0 != $1 }.count) of \(want.count) differ")
+        }
+    }
 }

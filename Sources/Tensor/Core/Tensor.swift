@@ -179,6 +179,25 @@ extension Tensor {
         try body(UnsafeRawBufferPointer(start: storage.pointer, count: count * dtype.byteSize))
     }
 
+    /// An in-place update without copy-on-write's copy: `body(old, new)` must write every
+    /// element of `new`, element i from element i of `old` (and anything else). When no other
+    /// tensor shares the storage, `old` and `new` are the same memory; otherwise `new` is fresh
+    /// storage and `old` the shared values, left untouched, so the update makes one pass over
+    /// the elements instead of a copy and then a pass. Records nothing in a gradient graph.
+    public mutating func withUnsafeUpdate<T: TensorScalar, R>(as: T.Type, _ body: (_ old: UnsafeBufferPointer<T>, _ new: UnsafeMutableBufferPointer<T>) throws -> R) rethrows -> R {
+        precondition(T.dtype == dtype, "withUnsafeUpdate: tensor holds \(dtype), accessed as \(T.dtype)")
+        if isKnownUniquelyReferenced(&storage) {
+            let p = storage.typed(T.self)
+            return try body(UnsafeBufferPointer(start: p, count: count), UnsafeMutableBufferPointer(start: p, count: count))
+        }
+        let old = storage
+        storage = TensorStorage(count: count, dtype: dtype)
+        return try withExtendedLifetime(old) {
+            try body(UnsafeBufferPointer(start: old.typed(T.self), count: count),
+                     UnsafeMutableBufferPointer(start: storage.typed(T.self), count: count))
+        }
+    }
+
     @usableFromInline
     mutating func makeUnique() {
         if !isKnownUniquelyReferenced(&storage) { storage = storage.copy() }

@@ -27,6 +27,17 @@ extension Tensor {
         func run<T: TensorScalar>(_: T.Type) {
             let (px, po, pm) = (storage.typed(T.self), out.typed(T.self), moments.means.typed(T.self))
             let (ps, pb) = (scale.storage.typed(T.self), shift.storage.typed(T.self))
+            if plane == 1 {
+                inverses.map { T($0) }.withUnsafeBufferPointer { buffer in
+                    let inverse = buffer.baseAddress!
+                    Tensor.forEachFeature(n: n, features: channels) { c, index in
+                        let normalised = (px[index] - pm[c]) * inverse[c]
+                        let product = normalised * ps[c]
+                        po[index] = product + pb[c]
+                    }
+                }
+                return
+            }
             forEachRange(channels, minimum: Swift.max(1, (1 << 15) / (n * plane))) { range in
                 for c in range {
                     let (m, inverse, s, b) = (pm[c], T(inverses[c]), ps[c], pb[c])
@@ -97,6 +108,21 @@ extension Tensor {
                 pScale[c] = T(sums[c].1)
             }
             guard let pi = inputGrad?.typed(T.self) else { return }
+            if plane == 1 {
+                // Per feature: mean ∂x̂, mean ∂x̂·x̂ and the inverse deviation, rounded as below.
+                let γ = (0..<channels).map { Double(ps[$0]) }
+                let constants = (0..<channels).map { T(γ[$0] * sums[$0].0 / perChannel) }
+                    + (0..<channels).map { T(γ[$0] * sums[$0].1 / perChannel) } + typedInverses
+                constants.withUnsafeBufferPointer { buffer in
+                    let (gMean, gDot, inverse) = (buffer.baseAddress!, buffer.baseAddress! + channels, buffer.baseAddress! + 2 * channels)
+                    Tensor.forEachFeature(n: n, features: channels) { c, index in
+                        let normalised = (px[index] - pm[c]) * inverse[c]
+                        let normalisedGrad = pg[index] * ps[c]
+                        pi[index] = (normalisedGrad - gMean[c] - normalised * gDot[c]) * inverse[c]
+                    }
+                }
+                return
+            }
             forEachRange(channels, minimum: Swift.max(1, (1 << 15) / (n * plane))) { range in
                 for c in range {
                     let (m, inverse, s) = (pm[c], typedInverses[c], ps[c])

@@ -29,6 +29,13 @@ extension Tensor {
         func run<T: TensorScalar>(_: T.Type) {
             let (px, po, pm) = (storage.typed(T.self), out.typed(T.self), moments.means.typed(T.self))
             let inverses = moments.inverses
+            if plane == 1 {
+                inverses.map { T($0) }.withUnsafeBufferPointer { buffer in
+                    let inverse = buffer.baseAddress!
+                    Tensor.forEachFeature(n: n, features: channels) { c, index in po[index] = (px[index] - pm[c]) * inverse[c] }
+                }
+                return
+            }
             forEachRange(channels, minimum: Swift.max(1, (1 << 15) / perChannel)) { range in
                 for c in range {
                     let (m, inverse) = (pm[c], T(inverses[c]))
@@ -99,6 +106,18 @@ extension Tensor {
         func run<T: TensorScalar>(_: T.Type) {
             let (ph, pg, po) = (normalised.storage.typed(T.self), grad.storage.typed(T.self), out.typed(T.self))
             let sums = Tensor.channelSums(n: n, channels: channels, plane: plane, GradientTerm(grad: pg, normalised: ph))
+            if plane == 1 {
+                // Per feature: mean g, mean g·x̂ and the inverse deviation, rounded as above.
+                let constants = sums.map { T($0.0 / perChannel) } + sums.map { T($0.1 / perChannel) }
+                    + inverseDeviations.map { T($0) }
+                constants.withUnsafeBufferPointer { buffer in
+                    let (gMean, gDot, scale) = (buffer.baseAddress!, buffer.baseAddress! + channels, buffer.baseAddress! + 2 * channels)
+                    forEachFeature(n: n, features: channels) { c, index in
+                        po[index] = (pg[index] - gMean[c] - ph[index] * gDot[c]) * scale[c]
+                    }
+                }
+                return
+            }
             forEachRange(channels, minimum: Swift.max(1, (1 << 15) / (n * plane))) { range in
                 for c in range {
                     let (gradSum, gradDot) = sums[c]
@@ -135,6 +154,10 @@ extension Tensor {
         var sums = [(Double, Double)](repeating: (0, 0), count: channels)
         sums.withUnsafeMutableBufferPointer { buffer in
             let out = buffer.baseAddress!
+            if plane == 1 {
+                rowMajorSums(n: n, features: channels, into: out, term)
+                return
+            }
             if plane >= 4 {
                 forEachRange(channels, minimum: Swift.max(1, (1 << 15) / Swift.max(1, n * plane))) { range in
                     for c in range { out[c] = laneSums(n: n, channels: channels, plane: plane, channel: c, term) }
@@ -177,6 +200,45 @@ extension Tensor {
             }
         }
         return sums
+    }
+
+    /// `channelSums` of an [N, C] tensor (plane 1): each feature's chain runs over the rows in
+    /// order from 0, as the four-channel groups add them, so the bits are the same; but rows
+    /// are read whole, features contiguous, so the terms convert and add as vectors instead
+    /// of one strided element per feature and row.
+    @inline(__always)
+    private static func rowMajorSums<Term: ChannelSumTerm>(n: Int, features: Int, into out: UnsafeMutablePointer<(Double, Double)>,
+                                                           _ term: Term) {
+        forEachRange(features, minimum: Swift.max(1, (1 << 15) / Swift.max(1, n))) { range in
+            let width = range.count
+            withUnsafeTemporaryAllocation(of: Double.self, capacity: 2 * width) { buffer in
+                let (first, second) = (buffer.baseAddress!, buffer.baseAddress! + width)
+                first.initialize(repeating: 0, count: 2 * width)
+                for i in 0..<n {
+                    let row = i * features + range.lowerBound
+                    for j in 0..<width {
+                        let t = term(row &+ j, range.lowerBound &+ j)
+                        first[j] += t.0
+                        second[j] += t.1
+                    }
+                }
+                for j in 0..<width { out[range.lowerBound + j] = (first[j], second[j]) }
+            }
+        }
+    }
+
+    /// Calls `body(feature, index)` for every element of an [N, F] tensor (a batch norm over
+    /// features, plane 1): rows outer, features contiguous inside, so per-feature rules run as
+    /// vectors over a row; features are split over the kernel threads. Each element's value is
+    /// whatever `body` computes for it, so the order changes no bit.
+    @inline(__always)
+    static func forEachFeature(n: Int, features: Int, _ body: (_ feature: Int, _ index: Int) -> Void) {
+        forEachRange(features, minimum: Swift.max(1, (1 << 15) / Swift.max(1, n))) { range in
+            for i in 0..<n {
+                let row = i * features
+                for c in range { body(c, row &+ c) }
+            }
+        }
     }
 
     /// One channel's two sums in four lanes by k mod 4 (see `channelSums`).
