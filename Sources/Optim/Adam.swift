@@ -97,8 +97,8 @@ struct AdamRule: ElementwiseRule {
         precondition(weightDecay >= 0, "\(name): weight decay must be non-negative, got \(weightDecay)")
     }
 
-    func update<T: TensorScalar>(from old: UnsafeBufferPointer<T>, into p: UnsafeMutableBufferPointer<T>,
-                                 buffers: [UnsafeMutableBufferPointer<T>], gradient: UnsafeBufferPointer<T>, step: Int, fresh: Bool) {
+    func update<T: TensorScalar>(parameter p: UpdateView<T>, buffers: [UpdateView<T>], gradient: UnsafeBufferPointer<T>,
+                                 step: Int, fresh: Bool) {
         let m = buffers[0], v = buffers[1]
         // Scalars are computed in Double (Python floats in PyTorch), then rounded to T once.
         let biasCorrection1 = 1 - Foundation.pow(beta1, Double(step))
@@ -108,25 +108,28 @@ struct AdamRule: ElementwiseRule {
         let wd = T(weightDecay), shrink = T(1 - lr * weightDecay)
         let sign: T = maximize ? -1 : 1
         let lowWeight = w1 < 0.5, oneMinusW1 = 1 - w1
-        let op = old.baseAddress!, pp = p.baseAddress!, mp = m.baseAddress!, vp = v.baseAddress!, gp = gradient.baseAddress!
+        let gp = gradient.baseAddress!
         if T.self == Float.self {
             // Through the generic T the loop stays scalar (sqrtss/divss); the concrete Float
             // loop below vectorises and runs the same IEEE operations in the same order.
-            let f = { (x: UnsafeMutablePointer<T>) in UnsafeMutableRawPointer(x).assumingMemoryBound(to: Float.self) }
+            func float(_ view: UpdateView<T>) -> FloatUpdate {
+                FloatUpdate(old: UnsafeRawPointer(view.old.baseAddress!).assumingMemoryBound(to: Float.self),
+                            new: UnsafeMutableRawPointer(view.new.baseAddress!).assumingMemoryBound(to: Float.self))
+            }
             let kernel = AdamFloatKernel(
                 stepSize: Float(lr / biasCorrection1), bc2: Float(biasCorrection2Sqrt), w1: Float(1 - beta1),
                 b2: Float(beta2), w2: Float(1 - beta2), eps: Float(epsilon), wd: Float(weightDecay),
                 shrink: Float(1 - lr * weightDecay), sign: maximize ? -1 : 1,
                 decay: weightDecay != 0, decoupled: decoupled
             )
-            let (fp, fm, fv) = (f(pp), f(mp), f(vp))
+            let (fp, fm, fv) = (float(p), float(m), float(v))
             let fg = UnsafeRawPointer(gp).assumingMemoryBound(to: Float.self)
-            let fo = UnsafeRawPointer(op).assumingMemoryBound(to: Float.self)
             // Element by element, so splitting a large parameter over the kernel threads
             // changes no bit.
             KernelThreads.forEachSlice(of: p.count) { range in
                 let start = range.lowerBound
-                kernel.run(old: fo + start, p: fp + start, m: fm + start, v: fv + start, g: fg + start, count: range.count)
+                kernel.run(p: fp.advanced(by: start), m: fm.advanced(by: start), v: fv.advanced(by: start), g: fg + start,
+                           count: range.count, inPlace: p.inPlace)
             }
             return
         }
@@ -136,17 +139,17 @@ struct AdamRule: ElementwiseRule {
         @inline(__always) func run(decay: Bool) {
             for i in 0..<p.count {
                 var g = sign * gp[i]
-                var pi = op[i]
+                var pi = p.old[i]
                 if decay {
                     if decoupled { pi = pi * shrink } else { g = g + wd * pi }
                 }
-                let mi = mp[i]
+                let mi = m.old[i]
                 let mNew = lowWeight ? mi + w1 * (g - mi) : g - (g - mi) * oneMinusW1
-                mp[i] = mNew
-                let vNew = vp[i] * b2 + w2 * g * g
-                vp[i] = vNew
+                m.new[i] = mNew
+                let vNew = v.old[i] * b2 + w2 * g * g
+                v.new[i] = vNew
                 let denominator = vNew.squareRoot() / bc2 + eps
-                pp[i] = pi + (-stepSize) * mNew / denominator
+                p.new[i] = pi + (-stepSize) * mNew / denominator
             }
         }
         if weightDecay != 0 { run(decay: true) } else { run(decay: false) }
@@ -163,51 +166,67 @@ struct AdamFloatKernel {
     let stepSize, bc2, w1, b2, w2, eps, wd, shrink, sign: Float
     let decay, decoupled: Bool
 
-    /// `old` and `p` are either the same memory (an unshared parameter, updated in place) or
-    /// disjoint. The two cases run separate copies of the loop: with one pointer for both,
-    /// LLVM sees that element i is read before it is written and vectorises without the
-    /// run-time overlap check that would send identical pointers down its scalar path.
-    func run(old: UnsafePointer<Float>, p: UnsafeMutablePointer<Float>, m: UnsafeMutablePointer<Float>,
-             v: UnsafeMutablePointer<Float>, g: UnsafePointer<Float>, count n: Int) {
-        if old == UnsafePointer(p) {
-            run(UnsafePointer(p), p, m, v, g, n)
+    /// All three updates are in place (`old` and `new` the same memory) or all out of place
+    /// (disjoint; see `UpdateView`). The two cases run separate copies of the loop: with one
+    /// pointer for both, LLVM sees that element i is read before it is written and vectorises
+    /// without the run-time overlap check that would send identical pointers down its scalar path.
+    func run(p: FloatUpdate, m: FloatUpdate, v: FloatUpdate, g: UnsafePointer<Float>, count n: Int, inPlace: Bool) {
+        if inPlace {
+            run(FloatUpdate(inPlace: p.new), FloatUpdate(inPlace: m.new), FloatUpdate(inPlace: v.new), g, n)
         } else {
-            run(old, p, m, v, g, n)
+            run(p, m, v, g, n)
         }
     }
 
     @inline(__always)
-    private func run(_ old: UnsafePointer<Float>, _ p: UnsafeMutablePointer<Float>, _ m: UnsafeMutablePointer<Float>,
-                     _ v: UnsafeMutablePointer<Float>, _ g: UnsafePointer<Float>, _ n: Int) {
+    private func run(_ p: FloatUpdate, _ m: FloatUpdate, _ v: FloatUpdate, _ g: UnsafePointer<Float>, _ n: Int) {
         switch (decay, decoupled, w1 < 0.5) {
-        case (false, _, true): loop(old, p, m, v, g, n, decayMode: 0, lowWeight: true)
-        case (false, _, false): loop(old, p, m, v, g, n, decayMode: 0, lowWeight: false)
-        case (true, false, true): loop(old, p, m, v, g, n, decayMode: 1, lowWeight: true)
-        case (true, false, false): loop(old, p, m, v, g, n, decayMode: 1, lowWeight: false)
-        case (true, true, true): loop(old, p, m, v, g, n, decayMode: 2, lowWeight: true)
-        case (true, true, false): loop(old, p, m, v, g, n, decayMode: 2, lowWeight: false)
+        case (false, _, true): loop(p, m, v, g, n, decayMode: 0, lowWeight: true)
+        case (false, _, false): loop(p, m, v, g, n, decayMode: 0, lowWeight: false)
+        case (true, false, true): loop(p, m, v, g, n, decayMode: 1, lowWeight: true)
+        case (true, false, false): loop(p, m, v, g, n, decayMode: 1, lowWeight: false)
+        case (true, true, true): loop(p, m, v, g, n, decayMode: 2, lowWeight: true)
+        case (true, true, false): loop(p, m, v, g, n, decayMode: 2, lowWeight: false)
         }
     }
 
     /// decayMode: 0 none, 1 L2 folded into the gradient, 2 decoupled (AdamW). Both it and
     /// `lowWeight` are constants after inlining, so the loop body has no branch.
     @inline(__always)
-    private func loop(_ old: UnsafePointer<Float>, _ p: UnsafeMutablePointer<Float>, _ m: UnsafeMutablePointer<Float>,
-                      _ v: UnsafeMutablePointer<Float>, _ g: UnsafePointer<Float>, _ n: Int, decayMode: Int, lowWeight: Bool) {
+    private func loop(_ p: FloatUpdate, _ m: FloatUpdate, _ v: FloatUpdate, _ g: UnsafePointer<Float>, _ n: Int,
+                      decayMode: Int, lowWeight: Bool) {
         let oneMinusW1 = 1 - w1, negativeStep = -stepSize
         for i in 0..<n {
             var gi = sign * g[i]
-            var pi = old[i]
+            var pi = p.old[i]
             if decayMode == 2 { pi = pi * shrink } else if decayMode == 1 { gi = gi + wd * pi }
-            let mi = m[i]
+            let mi = m.old[i]
             let mNew = lowWeight ? mi + w1 * (gi - mi) : gi - (gi - mi) * oneMinusW1
-            m[i] = mNew
-            let vNew = v[i] * b2 + w2 * gi * gi
-            v[i] = vNew
+            m.new[i] = mNew
+            let vNew = v.old[i] * b2 + w2 * gi * gi
+            v.new[i] = vNew
             // vNew ≥ 0 (or NaN, which `max` passes through unchanged): the max changes no value
             // but lets LLVM prove the root needs no errno path, so it becomes a vector sqrt.
             let denominator = Swift.max(vNew, 0).squareRoot() / bc2 + eps
-            p[i] = pi + negativeStep * mNew / denominator
+            p.new[i] = pi + negativeStep * mNew / denominator
         }
     }
+}
+
+/// One Float tensor's `UpdateView` as raw pointers for `AdamFloatKernel`.
+struct FloatUpdate {
+    let old: UnsafePointer<Float>
+    let new: UnsafeMutablePointer<Float>
+
+    init(old: UnsafePointer<Float>, new: UnsafeMutablePointer<Float>) {
+        self.old = old
+        self.new = new
+    }
+
+    /// Both pointers from one value, so the optimiser sees the aliasing.
+    init(inPlace pointer: UnsafeMutablePointer<Float>) {
+        self.init(old: UnsafePointer(pointer), new: pointer)
+    }
+
+    func advanced(by offset: Int) -> FloatUpdate { FloatUpdate(old: old + offset, new: new + offset) }
 }

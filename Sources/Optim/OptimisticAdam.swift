@@ -51,21 +51,21 @@ public struct OptimisticAdam: Optimizer {
         let lr, beta1, beta2, epsilon, weightDecay: Double
         let maximize: Bool
 
-        func update<T: TensorScalar>(from old: UnsafeBufferPointer<T>, into p: UnsafeMutableBufferPointer<T>,
-                                     buffers: [UnsafeMutableBufferPointer<T>], gradient: UnsafeBufferPointer<T>, step: Int,
-                                     fresh: Bool) {
+        func update<T: TensorScalar>(parameter p: UpdateView<T>, buffers: [UpdateView<T>], gradient: UnsafeBufferPointer<T>,
+                                     step: Int, fresh: Bool) {
             let m = buffers[0], v = buffers[1], previous = buffers[2]
             let bc1 = T(1 - Foundation.pow(beta1, Double(step)))
             let bc2Sqrt = T((1 - Foundation.pow(beta2, Double(step))).squareRoot())
             let w1 = T(1 - beta1), b2 = T(beta2), w2 = T(1 - beta2), eps = T(epsilon), wd = T(weightDecay), lr = T(lr)
             for i in 0..<p.count {
                 var g = maximize ? -gradient[i] : gradient[i]
-                if weightDecay != 0 { g = g + wd * old[i] }
-                m[i] = lerp(m[i], g, w1)
-                v[i] = v[i] * b2 + w2 * g * g
-                let u = (m[i] / bc1) / (v[i].squareRoot() / bc2Sqrt + eps)
-                p[i] = old[i] - 2 * lr * u + lr * previous[i]
-                previous[i] = u
+                if weightDecay != 0 { g = g + wd * p.old[i] }
+                let mNew = lerp(m.old[i], g, w1), vNew = v.old[i] * b2 + w2 * g * g
+                m.new[i] = mNew
+                v.new[i] = vNew
+                let u = (mNew / bc1) / (vNew.squareRoot() / bc2Sqrt + eps)
+                p.new[i] = p.old[i] - 2 * lr * u + lr * previous.old[i]
+                previous.new[i] = u
             }
         }
     }

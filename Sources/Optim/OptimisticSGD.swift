@@ -37,16 +37,15 @@ public struct OptimisticSGD: Optimizer {
         let lr, weightDecay: Double
         let maximize: Bool
 
-        func update<T: TensorScalar>(from old: UnsafeBufferPointer<T>, into p: UnsafeMutableBufferPointer<T>,
-                                     buffers: [UnsafeMutableBufferPointer<T>], gradient: UnsafeBufferPointer<T>, step: Int,
-                                     fresh: Bool) {
+        func update<T: TensorScalar>(parameter p: UpdateView<T>, buffers: [UpdateView<T>], gradient: UnsafeBufferPointer<T>,
+                                     step: Int, fresh: Bool) {
             let previous = buffers[0]
             let lr = T(lr), wd = T(weightDecay)
             for i in 0..<p.count {
                 var g = maximize ? -gradient[i] : gradient[i]
-                if weightDecay != 0 { g = g + wd * old[i] }
-                p[i] = old[i] - 2 * lr * g + lr * previous[i]
-                previous[i] = g
+                if weightDecay != 0 { g = g + wd * p.old[i] }
+                p.new[i] = p.old[i] - 2 * lr * g + lr * previous.old[i]
+                previous.new[i] = g
             }
         }
     }

@@ -1,18 +1,31 @@
 import Tensor
 
 /// An element-wise update: given one parameter's values, its buffers (in the order of the
-/// optimiser's slot names), its gradient and its step count, change values and buffers in
-/// place. Written once generically; the compiler specialises it for Float and Double.
+/// optimiser's slot names), its gradient and its step count, write the new values and buffers.
+/// Written once generically; the compiler specialises it for Float and Double.
 protocol ElementwiseRule {
     /// - Parameters:
+    ///   - parameter, buffers: each tensor's values before the update and where the updated
+    ///     ones go (see `UpdateView`): element i of `new` is written from element i of `old`.
     ///   - step: the parameter's update count including this one (1 on the first update);
     ///     0 for optimisers that do not count steps.
     ///   - fresh: whether the buffers were just created (zeros), i.e. this is the first update.
-    ///   - old, parameter: the values before the update, and where the updated ones go; the
-    ///     same memory when the parameter's storage is not shared (see `Tensor.withUnsafeUpdate`),
-    ///     so element i of `parameter` is written only after element i of `old` is read.
-    func update<T: TensorScalar>(from old: UnsafeBufferPointer<T>, into parameter: UnsafeMutableBufferPointer<T>,
-                                 buffers: [UnsafeMutableBufferPointer<T>], gradient: UnsafeBufferPointer<T>, step: Int, fresh: Bool)
+    func update<T: TensorScalar>(parameter: UpdateView<T>, buffers: [UpdateView<T>], gradient: UnsafeBufferPointer<T>,
+                                 step: Int, fresh: Bool)
+}
+
+/// A tensor's values before an optimiser's update (`old`) and where the update writes them
+/// (`new`). Either every view of one update is in place (`old` and `new` the same memory) or
+/// none is: a parameter or buffer that something else still shares (the module holding its
+/// parameters, the trainer's roll-back copy of the last step) is written into fresh storage,
+/// never copied first and then updated, and then the others go to fresh storage too, so a
+/// rule's loop never mixes aliased and disjoint pointers.
+struct UpdateView<T: TensorScalar> {
+    let old: UnsafeBufferPointer<T>
+    let new: UnsafeMutableBufferPointer<T>
+    var count: Int { new.count }
+    /// Whether `old` and `new` are the same memory.
+    var inPlace: Bool { old.baseAddress == UnsafePointer(new.baseAddress) }
 }
 
 /// The named per-parameter buffers of an element-wise optimiser, and the loop that applies
@@ -144,24 +157,24 @@ struct ParameterSlots: Sendable {
         }
     }
 
-    /// Opens typed views of the parameter, every buffer and the gradient, then runs the rule.
+    /// Opens typed views of the parameter, every buffer and the gradient, then runs the rule:
+    /// all in place, or, when any of them is shared, all into fresh storage (see `UpdateView`).
     private static func apply<T: TensorScalar>(_ rule: some ElementwiseRule, _ parameter: inout Tensor, _ slotTensors: inout [Tensor],
                                                _ gradient: Tensor, step: Int, fresh: Bool, as: T.Type) {
+        let outOfPlace = parameter.isStorageShared() || slotTensors.indices.contains { slotTensors[$0].isStorageShared() }
         gradient.withUnsafeBufferPointer(as: T.self) { g in
-            // A parameter the module still shares is written into fresh storage from the old
-            // values rather than copied first (a memmove of every parameter on every step).
-            parameter.withUnsafeUpdate(as: T.self) { old, p in
+            parameter.withUnsafeUpdate(as: T.self, fresh: outOfPlace) { old, new in
                 // Through the array's buffer pointer each element is reached without a
                 // (conflicting) exclusive access to the whole array.
                 slotTensors.withUnsafeMutableBufferPointer { tensors in
-                    var views: [UnsafeMutableBufferPointer<T>] = []
+                    var views: [UpdateView<T>] = []
                     func open(_ i: Int) {
                         if i == tensors.count {
-                            rule.update(from: old, into: p, buffers: views, gradient: g, step: step, fresh: fresh)
+                            rule.update(parameter: UpdateView(old: old, new: new), buffers: views, gradient: g, step: step, fresh: fresh)
                             return
                         }
-                        tensors[i].withUnsafeMutableBufferPointer(as: T.self) { view in
-                            views.append(view)
+                        tensors[i].withUnsafeUpdate(as: T.self, fresh: outOfPlace) { old, new in
+                            views.append(UpdateView(old: old, new: new))
                             open(i + 1)
                         }
                     }

@@ -58,30 +58,32 @@ public struct RMSProp: Optimizer {
         let weightDecay: Double
         let maximize: Bool
 
-        func update<T: TensorScalar>(from old: UnsafeBufferPointer<T>, into p: UnsafeMutableBufferPointer<T>,
-                                     buffers: [UnsafeMutableBufferPointer<T>], gradient: UnsafeBufferPointer<T>, step: Int,
-                                     fresh: Bool) {
+        func update<T: TensorScalar>(parameter p: UpdateView<T>, buffers: [UpdateView<T>], gradient: UnsafeBufferPointer<T>,
+                                     step: Int, fresh: Bool) {
             let square = buffers[0]
-            let buffer: UnsafeMutableBufferPointer<T>? = momentum > 0 ? buffers[1] : nil
-            let average: UnsafeMutableBufferPointer<T>? = centered ? buffers[momentum > 0 ? 2 : 1] : nil
+            let buffer: UpdateView<T>? = momentum > 0 ? buffers[1] : nil
+            let average: UpdateView<T>? = centered ? buffers[momentum > 0 ? 2 : 1] : nil
             let lr = T(lr), a = T(alpha), w = T(1 - alpha), eps = T(epsilon), mu = T(momentum), wd = T(weightDecay)
             for i in 0..<p.count {
                 var g = maximize ? -gradient[i] : gradient[i]
-                if weightDecay != 0 { g = g + wd * old[i] }
-                square[i] = square[i] * a + w * g * g
+                if weightDecay != 0 { g = g + wd * p.old[i] }
+                let squareNew = square.old[i] * a + w * g * g
+                square.new[i] = squareNew
                 var denominator: T
                 if let average {
-                    average[i] = lerp(average[i], g, w)
-                    denominator = (square[i] + (-1) * average[i] * average[i]).squareRoot()
+                    let averageNew = lerp(average.old[i], g, w)
+                    average.new[i] = averageNew
+                    denominator = (squareNew + (-1) * averageNew * averageNew).squareRoot()
                 } else {
-                    denominator = square[i].squareRoot()
+                    denominator = squareNew.squareRoot()
                 }
                 denominator = denominator + eps
                 if let buffer {
-                    buffer[i] = buffer[i] * mu + g / denominator
-                    p[i] = old[i] + (-lr) * buffer[i]
+                    let bufferNew = buffer.old[i] * mu + g / denominator
+                    buffer.new[i] = bufferNew
+                    p.new[i] = p.old[i] + (-lr) * bufferNew
                 } else {
-                    p[i] = old[i] + (-lr) * g / denominator
+                    p.new[i] = p.old[i] + (-lr) * g / denominator
                 }
             }
         }

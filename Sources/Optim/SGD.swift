@@ -55,20 +55,19 @@ public struct SGD: Optimizer {
         let weightDecay: Double
         let maximize: Bool
 
-        func update<T: TensorScalar>(from old: UnsafeBufferPointer<T>, into p: UnsafeMutableBufferPointer<T>,
-                                     buffers: [UnsafeMutableBufferPointer<T>], gradient: UnsafeBufferPointer<T>, step: Int,
-                                     fresh: Bool) {
+        func update<T: TensorScalar>(parameter p: UpdateView<T>, buffers: [UpdateView<T>], gradient: UnsafeBufferPointer<T>,
+                                     step: Int, fresh: Bool) {
             let lr = T(lr), mu = T(momentum), keep = T(1 - dampening), wd = T(weightDecay)
             let buffer = buffers.first
             for i in 0..<p.count {
                 var g = maximize ? -gradient[i] : gradient[i]
-                if weightDecay != 0 { g = g + wd * old[i] }
+                if weightDecay != 0 { g = g + wd * p.old[i] }
                 if let buffer {
-                    let b = fresh ? g : buffer[i] * mu + keep * g
-                    buffer[i] = b
+                    let b = fresh ? g : buffer.old[i] * mu + keep * g
+                    buffer.new[i] = b
                     g = nesterov ? g + mu * b : b
                 }
-                p[i] = old[i] - lr * g
+                p.new[i] = p.old[i] - lr * g
             }
         }
     }

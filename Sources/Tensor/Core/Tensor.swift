@@ -181,12 +181,14 @@ extension Tensor {
 
     /// An in-place update without copy-on-write's copy: `body(old, new)` must write every
     /// element of `new`, element i from element i of `old` (and anything else). When no other
-    /// tensor shares the storage, `old` and `new` are the same memory; otherwise `new` is fresh
-    /// storage and `old` the shared values, left untouched, so the update makes one pass over
-    /// the elements instead of a copy and then a pass. Records nothing in a gradient graph.
-    public mutating func withUnsafeUpdate<T: TensorScalar, R>(as: T.Type, _ body: (_ old: UnsafeBufferPointer<T>, _ new: UnsafeMutableBufferPointer<T>) throws -> R) rethrows -> R {
+    /// tensor shares the storage (and `fresh` is false), `old` and `new` are the same memory;
+    /// otherwise `new` is fresh storage and `old` the previous values, left untouched, so the
+    /// update makes one pass over the elements instead of a copy and then a pass. Records
+    /// nothing in a gradient graph.
+    public mutating func withUnsafeUpdate<T: TensorScalar, R>(as: T.Type, fresh: Bool = false,
+                                                           _ body: (_ old: UnsafeBufferPointer<T>, _ new: UnsafeMutableBufferPointer<T>) throws -> R) rethrows -> R {
         precondition(T.dtype == dtype, "withUnsafeUpdate: tensor holds \(dtype), accessed as \(T.dtype)")
-        if isKnownUniquelyReferenced(&storage) {
+        if !fresh && isKnownUniquelyReferenced(&storage) {
             let p = storage.typed(T.self)
             return try body(UnsafeBufferPointer(start: p, count: count), UnsafeMutableBufferPointer(start: p, count: count))
         }
@@ -197,6 +199,9 @@ extension Tensor {
                      UnsafeMutableBufferPointer(start: storage.typed(T.self), count: count))
         }
     }
+
+    /// Whether another tensor shares this one's storage (so writing it would copy it first).
+    public mutating func isStorageShared() -> Bool { !isKnownUniquelyReferenced(&storage) }
 
     @usableFromInline
     mutating func makeUnique() {
