@@ -126,9 +126,9 @@ struct ParameterSlots: Sendable {
     mutating func step(_ parameters: inout [String: Tensor], gradients: [String: Tensor], rule: some ElementwiseRule) {
         for name in gradients.keys.sorted() {
             let gradient = gradients[name]!
-            // Taking the tensor out of the dictionary leaves it uniquely referenced (unless the
-            // caller shares it, as a module does), so the update writes in place; its gradient
-            // node is kept.
+            // Taking the tensor out of the dictionary leaves it uniquely referenced unless the
+            // caller shares it (as a module does): then the update writes fresh storage instead
+            // of in place (see `UpdateView`). Its gradient node is kept either way.
             guard var parameter = parameters.removeValue(forKey: name) else {
                 preconditionFailure("\(optimizer).step: gradient for '\(name)' but there is no such parameter (parameters: \(parameters.keys.sorted()))")
             }

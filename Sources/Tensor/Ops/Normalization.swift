@@ -145,8 +145,9 @@ extension Tensor {
     /// plane mod 4 values of each image's plane go to lane 0), the lanes added at the end as
     /// (0 + 1) + (2 + 3): contiguous quads the processor converts and adds as vectors, in
     /// eight independent chains.
-    /// Smaller planes (1 for [N, C] features): four channels advance together, each a chain over
-    /// the images then the plane. Groups of channels go to the kernel threads.
+    /// Planes of 2 or 3: four channels advance together, each a chain over the images then the
+    /// plane. Groups of channels go to the kernel threads. Plane 1 ([N, C] features): the same
+    /// chains, row by row (`rowMajorSums`).
     /// `term` is a value of a concrete type, not a closure: the parallel body captures it, and
     /// a captured closure would be called indirectly for every element on the worker threads.
     @inline(__always)
