@@ -109,13 +109,12 @@ struct StridedWinograd<T: TensorScalar & SIMDScalar>: Sendable {
         forEachBatchChunk(n) { images, tiles in
             let vt = retained.map { SharedPointer(base: $0 + retainedOffset(chunkStart: images.lowerBound)) }
                 ?? Self.buffer(Self.points * tiles * depth)
-            let products = Self.buffer(Self.points * tiles * outputChannels)
+            let products = Self.zeroedBuffer(Self.points * tiles * outputChannels)
             defer {
                 if retained == nil { vt.base.deallocate() }
                 products.base.deallocate()
             }
             transformInputs(xs.base, images: images, into: vt.base)
-            Self.zero(products, count: Self.points * tiles * outputChannels)
             forEachChunk(Self.points) { point in
                 gemm(transA: false, transB: true, m: tiles, n: outputChannels, k: depth, alpha: 1,
                      vt.base + point * depth, lda: Self.points * depth, us.base + point * outputChannels * depth, ldb: depth,
@@ -137,10 +136,9 @@ struct StridedWinograd<T: TensorScalar & SIMDScalar>: Sendable {
         let (gs, us, os) = (SharedPointer(base: UnsafeMutablePointer(mutating: g)), SharedPointer(base: u), SharedPointer(base: out))
         let bs = bias.map { SharedPointer(base: UnsafeMutablePointer(mutating: $0)) }
         forEachBatchChunk(n) { images, tiles in
-            let (vt, products) = (Self.buffer(Self.points * tiles * depth), Self.buffer(Self.points * tiles * outputChannels))
+            let (vt, products) = (Self.zeroedBuffer(Self.points * tiles * depth), Self.buffer(Self.points * tiles * outputChannels))
             defer { vt.base.deallocate(); products.base.deallocate() }
             transformGradients(gs.base, images: images, into: products.base)
-            Self.zero(vt, count: Self.points * tiles * depth)
             forEachChunk(Self.points) { point in
                 gemm(transA: false, transB: false, m: tiles, n: depth, k: outputChannels, alpha: 1,
                      products.base + point * outputChannels, lda: Self.points * outputChannels,
@@ -193,7 +191,7 @@ struct StridedWinograd<T: TensorScalar & SIMDScalar>: Sendable {
     }
 
     /// Runs `body(images, tiles)` for the batch's chunks in order: `imagesPerChunk` images
-    /// each (the last may hold fewer) and their padded tile count.
+    /// each (the last may hold fewer) and their tile count.
     private func forEachBatchChunk(_ n: Int, _ body: (Range<Int>, Int) -> Void) {
         for first in stride(from: 0, to: n, by: imagesPerChunk) {
             let images = first..<Swift.min(n, first + imagesPerChunk)
@@ -205,14 +203,16 @@ struct StridedWinograd<T: TensorScalar & SIMDScalar>: Sendable {
         SharedPointer(base: UnsafeMutablePointer<T>.allocate(capacity: count))
     }
 
-    /// Zeros a per-point product buffer in contiguous slices over the kernel threads, so its
+    /// A per-point product buffer zeroed in contiguous slices over the kernel threads, so its
     /// GEMMs can add into it (β = 1). With β = 0 OpenBLAS zeroes each product itself, one short
     /// strided row at a time (`sgemm_beta`, 3 % of a DCGAN step); 0 + x is x, so the bits are
     /// the same.
-    private static func zero(_ buffer: SharedPointer<T>, count: Int) {
+    private static func zeroedBuffer(_ count: Int) -> SharedPointer<T> {
+        let buffer = Self.buffer(count)
         forEachRange(count, minimum: 1 << 16) { range in
-            (buffer.base + range.lowerBound).update(repeating: 0, count: range.count)
+            (buffer.base + range.lowerBound).initialize(repeating: 0, count: range.count)
         }
+        return buffer
     }
 
     /// Runs `body(image, scratch)` for every image of a chunk, one contiguous range of images
