@@ -7,7 +7,7 @@ import PackageDescription
 let nativeFlags: [SwiftSetting] = ProcessInfo.processInfo.environment["EQUILIBRIUM_NATIVE"] == "1"
     ? [.unsafeFlags(["-target-cpu", "native"])] : []
 
-// Layers (see DESIGN.md): CBLAS → Tensor → NN → Optim → Games (+ CCLP for meta-game LPs); Datasets (+ CZlib for
+// Layers (see DESIGN.md): CBLAS, CKernels → Tensor → NN → Optim → Games (+ CCLP for meta-game LPs); Datasets (+ CZlib for
 // .gz data files) and Metrics sit on Tensor; Dynamics (reduced models: the Li model, the particle model) sits on Games; Plot stands beside;
 // Equilibrium re-exports them all; the `equilibrium` CLI sits on top. Dependencies point down only.
 let package = Package(
@@ -29,8 +29,11 @@ let package = Package(
         // COIN-OR CLP, the meta-game LP solver (DO-GAN). Linked by name, not via clp.pc, whose
         // "-lblas -llapack" would add a second BLAS to the link line.
         .systemLibrary(name: "CCLP", path: "Sources/CCLP", providers: [.apt(["coinor-libclp-dev"])]),
+        // Our own C kernels, compiled once per instruction set and dispatched at run time
+        // (Sources/CKernels/include/CKernels.h says why).
+        .target(name: "CKernels"),
         .target(name: "Tensor", dependencies: [
-            "CBLAS", .product(name: "Numerics", package: "swift-numerics"),
+            "CBLAS", "CKernels", .product(name: "Numerics", package: "swift-numerics"),
         ], swiftSettings: nativeFlags),
         .target(name: "NN", dependencies: ["Tensor"]),
         .target(name: "Optim", dependencies: ["Tensor", "NN"]),

@@ -179,7 +179,7 @@ import Testing
 }
 
 /// The Philox-4x32-10 block function against the published known-answer vectors (Random123's
-/// kat_vectors), and the four-lane `fill` against the block function one block at a time.
+/// kat_vectors), and the vectorised uniform kernel against the block function.
 @Suite struct PhiloxTests {
     @Test func knownAnswerVectors() {
         let cases: [((UInt32, UInt32, UInt32, UInt32), (UInt32, UInt32), [UInt32])] = [
@@ -195,20 +195,26 @@ import Testing
         }
     }
 
-    /// Counts with and without a tail (four blocks at a time), and counters whose low word
-    /// wraps inside a group of four.
-    @Test(arguments: [UInt64(0), 12_345, 0xFFFF_FFFE, 0x1_FFFF_FFFD])
-    func fillMatchesOneBlockAtATime(first: UInt64) {
+    /// The Float32 uniform kernel (each instruction-set variant) against the block function one
+    /// word at a time and the map written out in Swift, bit for bit: lengths around the
+    /// 4-word blocks and the vector widths (8 and 16 blocks), and an empty interval.
+    @Test func uniformKernelMatchesTheBlockFunction() {
         let key = RandomKey(seed: 99)
-        for count in [1, 3, 4, 5, 8, 13, 259] {
-            var words = [UInt32](repeating: 0, count: 4 * count)
-            words.withUnsafeMutableBufferPointer { Philox4x32.fill($0.baseAddress!, first: first, count: count, stream: 2, key: key) }
-            var expected: [UInt32] = []
-            for b in 0..<count {
-                let w = Philox4x32.block(index: first &+ UInt64(b), stream: 2, key: key)
-                expected += [w.0, w.1, w.2, w.3]
+        let lengths = [1, 2, 3, 4, 5, 31, 32, 33, 63, 64, 65, 127, 128, 129, 1_037]
+        InstructionSets.forEach { level in
+            for (low, high) in [(0.0, 1.0), (-2.0, 3.0), (1.0, 1.0)] {
+                let (l, s) = (Float(low), Float(high - low))
+                let cap = high > low ? Float(high).nextDown : l
+                for n in lengths {
+                    let got = Tensor.uniform([n], low: low, high: high, key: key).floats.map(\.bitPattern)
+                    let expected = (0..<n).map { i -> UInt32 in
+                        let b = Philox4x32.block(index: UInt64(i / 4), stream: 0, key: key)
+                        let w = [b.0, b.1, b.2, b.3][i % 4]
+                        return Swift.min(l + s * (Float(w >> 8) * 0x1p-24), cap).bitPattern
+                    }
+                    #expect(got == expected, "\(level): [\(low), \(high)), n = \(n)")
+                }
             }
-            #expect(words == expected, "first \(first), count \(count)")
         }
     }
 }

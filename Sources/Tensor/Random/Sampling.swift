@@ -1,3 +1,4 @@
+import CKernels
 import RealModule
 
 /// Sequential draws from one key (for small host-side needs such as shuffles). It walks the
@@ -49,9 +50,6 @@ public struct RandomStream: Sendable {
 }
 
 @inline(__always)
-private func unitFloat(_ x: UInt32) -> Float { Float(x >> 8) * 0x1p-24 }
-
-@inline(__always)
 private func unitDouble(_ hi: UInt32, _ lo: UInt32) -> Double { Double((UInt64(hi) << 32 | UInt64(lo)) >> 11) * 0x1p-53 }
 
 extension Tensor {
@@ -63,14 +61,10 @@ extension Tensor {
         let scale = high - low
         switch dtype {
         case .float32:
-            let p = out.typed(Float.self)
-            let (l, s) = (Float(low), Float(scale))
             // low + scale·u can round up to high; the largest value below it is the cap.
-            let cap = scale > 0 ? Float(high).nextDown : l
-            // Element i is word i of stream 0.
-            Philox4x32.chunks(of: n, stream: 0, key: key) { start, words, count in
-                for j in 0..<count { p[start + j] = Swift.min(l + s * unitFloat(words[j]), cap) }
-            }
+            let cap = scale > 0 ? Float(high).nextDown : Float(low)
+            // Element i is word i of stream 0 (C kernel, vectorised for the CPU's widest unit).
+            eq_uniform_f32(out.typed(Float.self), Int64(n), 0, key.k0, key.k1, Float(low), Float(scale), cap)
         case .float64:
             let p = out.typed(Double.self)
             let cap = scale > 0 ? high.nextDown : low
@@ -93,16 +87,10 @@ extension Tensor {
         // Each Philox block gives two (u1, u2) pairs at float precision or one at double.
         switch dtype {
         case .float32:
-            let p = out.typed(Float.self)
-            // Element i uses word i of stream 2 and pair ⌊i/2⌋, so it depends only on (key, i).
-            let (m, s) = (Float(mean), Float(std))
-            Philox4x32.chunks(of: n, stream: 2, key: key) { start, words, count in
-                NormalTransform.fill(p + start, words: words, pairs: count / 2, mean: m, std: s)
-                if count % 2 == 1 {
-                    // The last element's pair partner is the chunk's next word (whole blocks).
-                    p[start + count - 1] = NormalTransform.pair(words[count - 1], words[count], mean: m, std: s).0
-                }
-            }
+            // Element i uses words 2⌊i/2⌋ and 2⌊i/2⌋ + 1 of stream 2, so it depends only on
+            // (key, i). Box–Muller with polynomial log and sin/cos in the C kernel, vectorised
+            // for the CPU's widest unit (bit-identical on every one; FastMathAccuracyTests).
+            eq_normal_f32(out.typed(Float.self), Int64(n), 2, key.k0, key.k1, Float(mean), Float(std))
         case .float64:
             let p = out.typed(Double.self)
             var i = 0

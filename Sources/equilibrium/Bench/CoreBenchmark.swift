@@ -11,7 +11,7 @@ struct CoreBenchmark {
 
     func run() -> String {
         BLASThreads.set(threads)  // explicit opt-in; 1 is the reproducible default
-        var out = "# bench core — \(threads) BLAS thread(s), OpenBLAS core \(BLASInfo.coreName), median of 5 trials\n\n"
+        var out = "# bench core — \(threads) BLAS thread(s), OpenBLAS core \(BLASInfo.coreName), C kernels \(KernelInstructionSet.current), median of 5 trials\n\n"
         if BLASInfo.coreName == "Prescott" {
             out += "> OpenBLAS fell back to its Prescott (SSE3) kernels. On an AVX-512 CPU, "
                 + "OPENBLAS_CORETYPE=SkylakeX in the environment selects kernels 4–5× faster.\n\n"
@@ -76,17 +76,23 @@ struct CoreBenchmark {
 
     // MARK: random sampling
 
-    /// A GAN step draws two 512×256 latent batches; this is their cost alone.
+    /// A GAN step draws two 512×256 latent batches; this is their cost alone, at each
+    /// instruction set of the C kernels this CPU has (the same bits at each), side by side.
     func samplingTable() -> String {
-        var rows = ["| draw (Float32, 512×256 = 131,072 values) | µs per tensor | ns per value |", "|---|---:|---:|"]
+        var rows = ["| draw (Float32, 512×256 = 131,072 values) | C kernels | µs per tensor | ns per value |", "|---|---|---:|---:|"]
         let key = RandomKey(seed: 4)
         let draws: [(String, () -> Tensor)] = [
             ("Tensor.normal", { Tensor.normal([512, 256], key: key) }),
             ("Tensor.uniform", { Tensor.uniform([512, 256], key: key) }),
         ]
+        let levels = KernelInstructionSet.allCases.filter { KernelInstructionSet.limit(to: $0) == $0 }
+        defer { KernelInstructionSet.limit(to: nil) }
         for (name, draw) in draws {
-            let t = Stopwatch.secondsPerCall(iterations: quick ? 50 : 300) { _ = draw() }
-            rows.append(String(format: "| %@ | %.1f | %.2f |", name, t * 1e6, t * 1e9 / 131_072))
+            for level in levels {
+                KernelInstructionSet.limit(to: level)
+                let t = Stopwatch.secondsPerCall(iterations: quick ? 50 : 300) { _ = draw() }
+                rows.append(String(format: "| %@ | %@ | %.1f | %.2f |", name, level.description, t * 1e6, t * 1e9 / 131_072))
+            }
         }
         return rows.joined(separator: "\n") + "\n"
     }

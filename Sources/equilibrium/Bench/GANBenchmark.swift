@@ -48,6 +48,8 @@ struct GANBenchmark {
         var model: Model
         var blasCore: String
         var blasThreads: Int
+        /// The instruction set of the C kernels (the latent sampler): `KernelInstructionSet`.
+        var kernelInstructionSet: String
         /// Threads asked for (kernel threads for the DCGAN, OpenBLAS threads for the MLP).
         var threads: Int
         var warmup: Int
@@ -81,7 +83,8 @@ struct GANBenchmark {
             BLASThreads.set(threads)
         }
         let results = variants.map(measure)
-        return Report(model: model, blasCore: BLASInfo.coreName, blasThreads: BLASThreads.current, threads: threads, warmup: warmup, trials: trials, steps: steps,
+        return Report(model: model, blasCore: BLASInfo.coreName, blasThreads: BLASThreads.current,
+                      kernelInstructionSet: KernelInstructionSet.current.description, threads: threads, warmup: warmup, trials: trials, steps: steps,
                       seed: seed, results: results)
     }
 
@@ -155,7 +158,7 @@ struct GANBenchmark {
             "",
             "OpenBLAS core \(report.blasCore), \(report.blasThreads) BLAS thread\(report.blasThreads == 1 ? "" : "s")"
                 + (report.model == .dcgan ? ", \(report.threads) kernel thread\(report.threads == 1 ? "" : "s")" : "")
-                + ", Games.Trainer (diagnostics off)",
+                + ", C kernels \(report.kernelInstructionSet), Games.Trainer (diagnostics off)",
             "warm-up \(report.warmup) steps, \(report.trials) trials x \(report.steps) steps, seed \(report.seed)",
             "",
             "| variant | median steps/s | ms/step | min–max steps/s |",

@@ -1,0 +1,50 @@
+#ifndef EQUILIBRIUM_CKERNELS_H
+#define EQUILIBRIUM_CKERNELS_H
+
+// Hot kernels that gain from the CPU's wider vector units. The Swift targets are built for
+// baseline x86-64 (SSE2) so the binary runs anywhere; Swift has no per-function target
+// attribute, so these few loops live in C, compiled once per instruction set and picked at
+// run time. Every variant performs the same IEEE operations in the same order (no
+// floating-point contraction), so the results are bit-identical whichever one runs.
+
+#include <stdint.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/// The instruction-set levels a kernel can be dispatched to.
+typedef enum {
+    EQKernelISABaseline = 0,  // the compiler's default target (SSE2 on x86-64, NEON on arm64)
+    EQKernelISAAVX2 = 1,      // AVX2 + FMA (x86-64-v3)
+    EQKernelISAAVX512 = 2,    // AVX-512 F/DQ/BW/VL (x86-64-v4)
+} EQKernelISA;
+
+/// The level this process's kernels run at: the best the CPU and OS support, capped by
+/// `eq_kernels_set_isa_limit`.
+EQKernelISA eq_kernels_isa(void);
+
+/// Caps the level (for tests that compare the variants, and for benchmarks); a negative value
+/// removes the cap. Returns the level now in effect.
+EQKernelISA eq_kernels_set_isa_limit(int limit);
+
+/// `n` uniform Float32 draws: element i is low + scale·(w >> 8)·2⁻²⁴ for word i of Philox-4x32-10
+/// `stream` under the key (k0, k1) (word i is word i mod 4 of block ⌊i/4⌋), capped at `cap`.
+void eq_uniform_f32(float *out, int64_t n, uint32_t stream, uint32_t k0, uint32_t k1,
+                    float low, float scale, float cap);
+
+/// `n` draws of N(mean, std²) in Float32: element i is Box–Muller on words 2⌊i/2⌋ and
+/// 2⌊i/2⌋ + 1 of `stream` (cosine branch for even i, sine for odd), so it depends only on the
+/// key and i. The log and sin/cos are the polynomials documented in random.c.
+void eq_normal_f32(float *out, int64_t n, uint32_t stream, uint32_t k0, uint32_t k1,
+                   float mean, float std);
+
+/// The same transform on given words: 2·pairs outputs from 2·pairs words (for accuracy tests).
+void eq_normal_f32_from_words(float *out, const uint32_t *words, int64_t pairs,
+                              float mean, float std);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif
