@@ -1,3 +1,5 @@
+import Dispatch
+import Foundation
 import Testing
 @testable import Tensor
 
@@ -91,5 +93,78 @@ struct KernelThreadsTests {
                  w.storage.typed(Float.self), ldb: 256, beta: 0, out.baseAddress!, ldc: 128)
         }
         #expect(y.floats == reference)
+    }
+}
+
+/// The pool behind the kernel threads (`eq_pool_run` through `runOnKernelThreads`): every part
+/// runs exactly once, part 0 on the calling thread and each other part on a thread of its own;
+/// helpers that went to sleep wake for the next job; nested and concurrent calls run inline
+/// and still run every part once.
+@Suite(.serialized)
+struct KernelPoolTests {
+    /// Runs one job of `workers` parts; returns how often each part ran and the thread of each.
+    static func job(_ workers: Int) -> (runs: [Int], threads: [pthread_t]) {
+        let runs = UnsafeMutablePointer<Int>.allocate(capacity: workers)
+        let threads = UnsafeMutablePointer<pthread_t>.allocate(capacity: workers)
+        runs.initialize(repeating: 0, count: workers)
+        defer { runs.deallocate(); threads.deallocate() }
+        runOnKernelThreads(workers) { part in
+            runs[part] += 1
+            threads[part] = pthread_self()
+        }
+        return (Array(UnsafeBufferPointer(start: runs, count: workers)), Array(UnsafeBufferPointer(start: threads, count: workers)))
+    }
+
+    /// Other suites run at the same time and may hold the pool, so a job may run inline (all
+    /// parts on this thread); otherwise every part has its own thread, and most jobs get them.
+    @Test func everyPartRunsOnceOnAThreadOfItsOwn() {
+        for workers in [1, 2, 3, 4, 2] {
+            var pooled = 0
+            for repetition in 0..<200 {
+                let (runs, threads) = Self.job(workers)
+                #expect(runs == [Int](repeating: 1, count: workers), "\(workers) workers, repetition \(repetition)")
+                #expect(pthread_equal(threads[0], pthread_self()) != 0)
+                let distinct = Set(threads.map { UInt($0) }).count
+                #expect(distinct == workers || distinct == 1, "\(workers) workers on \(distinct) threads")
+                if distinct == workers { pooled += 1 }
+            }
+            #expect(pooled > 100, "\(workers) workers: only \(pooled) of 200 jobs ran on the pool")
+        }
+    }
+
+    /// Helpers spin about 2 ms after a job, then sleep; the next job must wake them.
+    @Test func sleepingHelpersWakeForTheNextJob() {
+        for _ in 0..<5 {
+            usleep(10_000)
+            let (runs, threads) = Self.job(3)
+            #expect(runs == [1, 1, 1])
+            #expect([1, 3].contains(Set(threads.map { UInt($0) }).count))
+        }
+    }
+
+    @Test func nestedAndConcurrentCallsRunEveryPart() {
+        // Nested: each part of the outer job runs an inner job (inline, on its own thread).
+        let inner = UnsafeMutablePointer<Int>.allocate(capacity: 4 * 3)
+        inner.initialize(repeating: 0, count: 12)
+        defer { inner.deallocate() }
+        runOnKernelThreads(4) { outer in
+            runOnKernelThreads(3) { part in inner[3 * outer + part] += 1 }
+        }
+        #expect(Array(UnsafeBufferPointer(start: inner, count: 12)) == [Int](repeating: 1, count: 12))
+        // Concurrent: two threads submit jobs at once; whichever finds the pool busy runs inline.
+        let totals = UnsafeMutablePointer<Int>.allocate(capacity: 2)
+        totals.initialize(repeating: 0, count: 2)
+        defer { totals.deallocate() }
+        let shared = SharedPointer(base: totals)
+        DispatchQueue.concurrentPerform(iterations: 2) { caller in
+            for _ in 0..<500 {
+                let parts = UnsafeMutablePointer<Int>.allocate(capacity: 2)
+                parts.initialize(repeating: 0, count: 2)
+                runOnKernelThreads(2) { part in parts[part] += 1 }
+                shared.base[caller] += parts[0] + parts[1]
+                parts.deallocate()
+            }
+        }
+        #expect(Array(UnsafeBufferPointer(start: totals, count: 2)) == [1_000, 1_000])
     }
 }

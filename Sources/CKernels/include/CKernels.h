@@ -1,11 +1,14 @@
 #ifndef EQUILIBRIUM_CKERNELS_H
 #define EQUILIBRIUM_CKERNELS_H
 
-// Hot kernels that gain from the CPU's wider vector units. The Swift targets are built for
-// baseline x86-64 (SSE2) so the binary runs anywhere; Swift has no per-function target
-// attribute, so these few loops live in C, compiled once per instruction set and picked at
-// run time. Every variant performs the same IEEE operations in the same order (no
-// floating-point contraction), so the results are bit-identical whichever one runs.
+// What the Swift targets cannot express well:
+// - Hot kernels that gain from the CPU's wider vector units. The Swift targets are built for
+//   baseline x86-64 (SSE2) so the binary runs anywhere; Swift has no per-function target
+//   attribute, so these few loops live in C, compiled once per instruction set and picked at
+//   run time. Every variant performs the same IEEE operations in the same order (no
+//   floating-point contraction), so the results are bit-identical whichever one runs.
+// - The kernel threads' worker pool, whose helpers spin between jobs (pool.c), built on
+//   pthreads and C11-style atomics.
 
 #include <stdint.h>
 
@@ -42,6 +45,16 @@ void eq_normal_f32(float *out, int64_t n, uint32_t stream, uint32_t k0, uint32_t
 /// The same transform on given words: 2·pairs outputs from 2·pairs words (for accuracy tests).
 void eq_normal_f32_from_words(float *out, const uint32_t *words, int64_t pairs,
                               float mean, float std);
+
+/// One part of a parallel job: `task(context, worker)`.
+typedef void (*eq_pool_task)(void *context, int64_t worker);
+
+/// Runs task(context, w) for w in 0 ..< workers and returns when all have finished: w = 0 on
+/// the calling thread, the others on helper threads that spin for a short while between jobs
+/// before they sleep (pool.c says why). Part w always runs task(context, w), so the split, and
+/// any result, is the caller's choice alone. A call made while another job is in flight (from
+/// inside a task, or from a second thread) runs its parts inline, in order.
+void eq_pool_run(int64_t workers, eq_pool_task task, void *context);
 
 #ifdef __cplusplus
 }

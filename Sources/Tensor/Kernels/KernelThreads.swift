@@ -1,4 +1,4 @@
-import Dispatch
+import CKernels
 
 /// Threads the convolution, matrix-product, batch-norm, element-wise and optimiser kernels
 /// may use (1 by default).
@@ -49,14 +49,11 @@ func forEachRange(_ count: Int, minimum: Int = 1 << 15, _ body: (Range<Int>) -> 
         return
     }
     let size = (count + workers - 1) / workers
-    withoutActuallyEscaping(body) { body in
-        // The workers write disjoint ranges and all finish before concurrentPerform returns.
-        let shared = UncheckedSendable(body)
-        DispatchQueue.concurrentPerform(iterations: workers) { worker in
-            let low = worker * size
-            let high = Swift.min(count, low + size)
-            if low < high { shared.value(low..<high) }
-        }
+    // The workers write disjoint ranges and all finish before the pool returns.
+    runOnKernelThreads(workers) { worker in
+        let low = worker * size
+        let high = Swift.min(count, low + size)
+        if low < high { body(low..<high) }
     }
 }
 
@@ -69,7 +66,7 @@ func forEachChunk(_ count: Int, _ body: @Sendable (Int) -> Void) {
         for chunk in 0..<count { body(chunk) }
         return
     }
-    DispatchQueue.concurrentPerform(iterations: workers) { worker in
+    runOnKernelThreads(workers) { worker in
         var chunk = worker
         while chunk < count {
             body(chunk)
@@ -78,8 +75,17 @@ func forEachChunk(_ count: Int, _ body: @Sendable (Int) -> Void) {
     }
 }
 
-/// A value handed to worker threads that use it without data races (see each use).
-struct UncheckedSendable<Value>: @unchecked Sendable {
-    let value: Value
-    init(_ value: Value) { self.value = value }
+/// Runs `part(w)` for w in 0..<workers: part 0 on this thread, the others on the pool's helper
+/// threads (`eq_pool_run`, which spin between jobs instead of sleeping: waking a sleeping
+/// thread cost about 100 µs on the development VMs, longer than many of a training step's
+/// parallel regions). Returns when every part has finished.
+func runOnKernelThreads(_ workers: Int, _ part: (Int) -> Void) {
+    withoutActuallyEscaping(part) { part in
+        var task = part
+        withUnsafeMutablePointer(to: &task) { pointer in
+            eq_pool_run(Int64(workers), { context, worker in
+                context!.assumingMemoryBound(to: ((Int) -> Void).self).pointee(Int(worker))
+            }, pointer)
+        }
+    }
 }

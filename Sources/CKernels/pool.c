@@ -1,0 +1,153 @@
+// The kernel threads' worker pool: helper threads that spin briefly between parallel regions
+// before they sleep. On the virtual machines this project runs on, waking a sleeping thread
+// took about 100 µs (the idle vCPU is halted and must be rescheduled by the host), while a
+// DCGAN training step has about a hundred parallel regions, many of them shorter than that;
+// with libdispatch's concurrentPerform, whose idle workers sleep, the second thread joined late
+// or not at all. OpenMP runtimes spin for the same reason (GOMP_SPINCOUNT, KMP_BLOCKTIME).
+//
+// Which worker runs which part is fixed by the caller (worker w always gets part w), so the
+// pool never changes a result.
+
+#include <pthread.h>
+#include <sched.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <time.h>
+#include "CKernels.h"
+
+#define EQ_POOL_MAX_HELPERS 127  // workers fit the job word's low 8 bits
+// How long an idle helper spins before it sleeps: longer than the gaps between the parallel
+// regions of a training step, short enough that an idle process stops using the CPU at once.
+#define EQ_POOL_SPIN_NANOSECONDS 2000000ull
+
+// The job word: a counter (bumped per job) in the high bits and the job's worker count in the
+// low 8 bits, published in one atomic store, so a helper decides from one load whether it
+// takes part. A helper that takes part is waited for before the next job is published, so it
+// reads job_task and job_context of its own job; one that does not reads nothing else.
+static uint64_t job_word;
+static eq_pool_task job_task;
+static void *job_context;
+static int64_t remaining;    // helpers of the current job still running
+static int sleepers;         // helpers waiting on `wake`
+static int busy;             // a job is in flight (nested or concurrent calls run inline)
+static int helper_count;     // guarded by spawn_mutex
+static pthread_mutex_t spawn_mutex = PTHREAD_MUTEX_INITIALIZER;
+static pthread_mutex_t sleep_mutex = PTHREAD_MUTEX_INITIALIZER;
+static pthread_cond_t wake = PTHREAD_COND_INITIALIZER;
+
+static inline void cpu_relax(void) {
+#if defined(__x86_64__) || defined(__i386__)
+    __builtin_ia32_pause();
+#elif defined(__aarch64__)
+    __asm__ volatile("yield");
+#endif
+}
+
+static uint64_t now_nanoseconds(void) {
+    struct timespec t;
+    clock_gettime(CLOCK_MONOTONIC, &t);
+    return (uint64_t)t.tv_sec * 1000000000ull + (uint64_t)t.tv_nsec;
+}
+
+typedef struct {
+    int64_t index;   // 1 ... helper_count; worker 0 is the caller
+    uint64_t seen;   // the job word when it was created
+} helper_start;
+
+static void *helper_main(void *argument) {
+    const helper_start start = *(helper_start *)argument;
+    free(argument);
+    uint64_t seen = start.seen;
+    // Only a helper that took part in the last job spins: one outside the current worker
+    // count (after the count went down) sleeps straight away instead of taking a core.
+    int took_part = 1;
+    for (;;) {
+        uint64_t word;
+        const uint64_t spin_start = now_nanoseconds();
+        unsigned spins = 0;
+        while ((word = __atomic_load_n(&job_word, __ATOMIC_ACQUIRE)) == seen) {
+            cpu_relax();
+            if (++spins % 256 != 0 && took_part) continue;
+            // Every 256 spins: let another thread have this core if one is waiting (more
+            // threads than cores), and sleep once the spin time is up.
+            sched_yield();
+            if (!took_part || now_nanoseconds() - spin_start > EQ_POOL_SPIN_NANOSECONDS) {
+                // Sleep. The sleeper count goes up before the word is read again and the
+                // caller reads the count after publishing (both sequentially consistent), so
+                // either this thread sees the new job or the caller sees a sleeper and wakes it.
+                pthread_mutex_lock(&sleep_mutex);
+                __atomic_add_fetch(&sleepers, 1, __ATOMIC_SEQ_CST);
+                while ((word = __atomic_load_n(&job_word, __ATOMIC_SEQ_CST)) == seen)
+                    pthread_cond_wait(&wake, &sleep_mutex);
+                __atomic_sub_fetch(&sleepers, 1, __ATOMIC_SEQ_CST);
+                pthread_mutex_unlock(&sleep_mutex);
+                break;
+            }
+        }
+        seen = word;
+        took_part = start.index < (int64_t)(word & 0xFF);
+        if (took_part) {
+            job_task(job_context, start.index);
+            __atomic_sub_fetch(&remaining, 1, __ATOMIC_RELEASE);
+        }
+    }
+    return NULL;
+}
+
+// Starts helpers up to `count`; returns how many exist. Called while `busy` is held, so the
+// job word does not change during it.
+static int ensure_helpers(int count) {
+    pthread_mutex_lock(&spawn_mutex);
+    while (helper_count < count) {
+        helper_start *start = malloc(sizeof(helper_start));
+        if (start == NULL) break;
+        start->index = helper_count + 1;
+        start->seen = __atomic_load_n(&job_word, __ATOMIC_ACQUIRE);
+        pthread_t thread;
+        if (pthread_create(&thread, NULL, helper_main, start) != 0) {
+            free(start);
+            break;
+        }
+        pthread_detach(thread);
+        helper_count++;
+    }
+    const int available = helper_count;
+    pthread_mutex_unlock(&spawn_mutex);
+    return available;
+}
+
+static void run_inline(int64_t workers, eq_pool_task task, void *context) {
+    for (int64_t w = 0; w < workers; w++) task(context, w);
+}
+
+void eq_pool_run(int64_t workers, eq_pool_task task, void *context) {
+    if (workers <= 1 || workers > EQ_POOL_MAX_HELPERS + 1
+        || __atomic_exchange_n(&busy, 1, __ATOMIC_ACQUIRE) != 0) {
+        run_inline(workers, task, context);
+        return;
+    }
+    if (ensure_helpers((int)workers - 1) < workers - 1) {
+        // Threads could not be started: the same parts, one after another.
+        __atomic_store_n(&busy, 0, __ATOMIC_RELEASE);
+        run_inline(workers, task, context);
+        return;
+    }
+    job_task = task;
+    job_context = context;
+    __atomic_store_n(&remaining, workers - 1, __ATOMIC_RELAXED);
+    const uint64_t next = ((__atomic_load_n(&job_word, __ATOMIC_RELAXED) >> 8) + 1) << 8 | (uint64_t)workers;
+    __atomic_store_n(&job_word, next, __ATOMIC_SEQ_CST);
+    if (__atomic_load_n(&sleepers, __ATOMIC_SEQ_CST) > 0) {
+        pthread_mutex_lock(&sleep_mutex);
+        pthread_cond_broadcast(&wake);
+        pthread_mutex_unlock(&sleep_mutex);
+    }
+    task(context, 0);
+    unsigned spins = 0;
+    while (__atomic_load_n(&remaining, __ATOMIC_ACQUIRE) > 0) {
+        cpu_relax();
+        // A helper that lost its CPU (more threads than cores) gets it back sooner.
+        if (++spins % 4096 == 0) sched_yield();
+    }
+    __atomic_store_n(&busy, 0, __ATOMIC_RELEASE);
+}
