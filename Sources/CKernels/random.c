@@ -1,7 +1,7 @@
 // Philox-4x32-10 with Float32 uniforms and Box–Muller normals, written as plain loops over
-// blocks that the compiler vectorises for each instruction set (dispatch.h). Latent batches of the MLP GANs
-// are 2 × 512 × 256 normals a step, which at SSE2 width cost more than the generator's first
-// matrix product.
+// blocks that the compiler vectorises for each instruction set (dispatch.h). The latent
+// batches of the MLP GANs are 2 × 512 × 256 normals a step, which at SSE2 width cost more than
+// the generator's first matrix product.
 //
 // Bit-identity across variants and with the Swift reference in the tests: contraction into
 // FMA is off, the constants are given as bit patterns, and every select and operation order

@@ -53,7 +53,8 @@ typedef void (*eq_pool_task)(void *context, int64_t worker);
 /// the calling thread, the others on helper threads that spin for a short while between jobs
 /// before they sleep (pool.c says why). Part w always runs task(context, w), so the split, and
 /// any result, is the caller's choice alone. A call made while another job is in flight (from
-/// inside a task, or from a second thread) runs its parts inline, in order.
+/// inside a task, or from a second thread), or with more than 128 workers, runs its parts
+/// inline, in order.
 void eq_pool_run(int64_t workers, eq_pool_task task, void *context);
 
 #ifdef __cplusplus

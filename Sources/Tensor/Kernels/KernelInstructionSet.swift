@@ -1,6 +1,6 @@
 import CKernels
 
-/// The instruction set the C kernels (Philox and the Float32 normal sampler, `CKernels`) run
+/// The instruction set the C kernels (`CKernels`: the Float32 uniform and normal samplers) run
 /// at in this process: the widest the CPU and OS support, capped by the environment variable
 /// `EQUILIBRIUM_KERNEL_ISA=baseline|avx2|avx512` or by `limit(to:)`. Every level gives the
 /// same bits; only the speed differs. The Swift kernels are compiled for the build's target
