@@ -27,7 +27,8 @@ static EQKernelISA detect(void) {
     if (!__get_cpuid_count(7, 0, &eax, &ebx, &ecx, &edx)) return EQKernelISABaseline;
     const int avx2 = (ebx >> 5) & 1;
     const int avx512 = ((ebx >> 16) & 1) && ((ebx >> 17) & 1) && ((ebx >> 30) & 1) && ((ebx >> 31) & 1);
-    if (avx512 && (xcr0 & 0xE6) == 0xE6) return EQKernelISAAVX512;  // + opmask and ZMM state
+    // The AVX-512 variants are compiled with AVX2 and FMA too.
+    if (avx512 && avx2 && fma && (xcr0 & 0xE6) == 0xE6) return EQKernelISAAVX512;  // + opmask and ZMM state
     if (avx2 && fma) return EQKernelISAAVX2;
     return EQKernelISABaseline;
 }
@@ -52,7 +53,7 @@ static int environment_cap(void) {
 static int detected = -1;
 static int limit = -1;
 
-EQKernelISA eq_kernels_isa(void) {
+EQKernelISA eq_kernels_supported_isa(void) {
     int level = __atomic_load_n(&detected, __ATOMIC_RELAXED);
     if (level < 0) {
         level = (int)detect();
@@ -60,6 +61,11 @@ EQKernelISA eq_kernels_isa(void) {
         if (cap >= 0 && cap < level) level = cap;
         __atomic_store_n(&detected, level, __ATOMIC_RELAXED);
     }
+    return (EQKernelISA)level;
+}
+
+EQKernelISA eq_kernels_isa(void) {
+    const int level = (int)eq_kernels_supported_isa();
     const int cap = __atomic_load_n(&limit, __ATOMIC_RELAXED);
     return (EQKernelISA)(cap >= 0 && cap < level ? cap : level);
 }

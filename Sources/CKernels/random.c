@@ -119,17 +119,17 @@ EQ_INLINE float uniform_word(uint32_t w, float low, float scale, float cap) {
     return cap < v ? cap : v;
 }
 
-/// Whole blocks: block b gives elements 4b ..< 4b + 4 (element i is word i).
+/// The four uniforms of block b (elements 4b ..< 4b + 4; element i is word i).
+EQ_INLINE void uniform_block(float *restrict x, uint64_t b, uint32_t stream, uint32_t k0, uint32_t k1,
+                             float low, float scale, float cap) {
+    uint32_t w[4];
+    philox_block(b, stream, k0, k1, w);
+    for (int j = 0; j < 4; j++) x[j] = uniform_word(w[j], low, scale, cap);
+}
+
 EQ_INLINE void uniform_blocks_body(float *restrict out, int64_t blocks, uint32_t stream,
                                    uint32_t k0, uint32_t k1, float low, float scale, float cap) {
-    for (int64_t b = 0; b < blocks; b++) {
-        uint32_t w[4];
-        philox_block((uint64_t)b, stream, k0, k1, w);
-        out[4 * b] = uniform_word(w[0], low, scale, cap);
-        out[4 * b + 1] = uniform_word(w[1], low, scale, cap);
-        out[4 * b + 2] = uniform_word(w[2], low, scale, cap);
-        out[4 * b + 3] = uniform_word(w[3], low, scale, cap);
-    }
+    for (int64_t b = 0; b < blocks; b++) uniform_block(out + 4 * b, (uint64_t)b, stream, k0, k1, low, scale, cap);
 }
 
 EQ_KERNEL_VARIANTS(uniform_blocks,
@@ -142,26 +142,25 @@ void eq_uniform_f32(float *out, int64_t n, uint32_t stream, uint32_t k0, uint32_
     const int64_t whole = n / 4;
     uniform_blocks_dispatch(out, whole, stream, k0, k1, low, scale, cap);
     if (n % 4 != 0) {
-        uint32_t w[4];
-        philox_block((uint64_t)whole, stream, k0, k1, w);
-        for (int64_t i = 4 * whole; i < n; i++) out[i] = uniform_word(w[i - 4 * whole], low, scale, cap);
+        float x[4];
+        uniform_block(x, (uint64_t)whole, stream, k0, k1, low, scale, cap);
+        for (int64_t i = 4 * whole; i < n; i++) out[i] = x[i - 4 * whole];
     }
 }
 
-/// Whole blocks: block b gives elements 4b ..< 4b + 4.
+/// The four normals of block b (elements 4b ..< 4b + 4): element i pairs words 2⌊i/2⌋ and
+/// 2⌊i/2⌋ + 1.
+EQ_INLINE void normal_block(float *restrict x, uint64_t b, uint32_t stream, uint32_t k0, uint32_t k1,
+                            float mean, float std) {
+    uint32_t w[4];
+    philox_block(b, stream, k0, k1, w);
+    normal_pair(w[0], w[1], mean, std, &x[0], &x[1]);
+    normal_pair(w[2], w[3], mean, std, &x[2], &x[3]);
+}
+
 EQ_INLINE void normal_blocks_body(float *restrict out, int64_t blocks, uint32_t stream,
                                   uint32_t k0, uint32_t k1, float mean, float std) {
-    for (int64_t b = 0; b < blocks; b++) {
-        uint32_t w[4];
-        philox_block((uint64_t)b, stream, k0, k1, w);
-        float x0, x1, x2, x3;
-        normal_pair(w[0], w[1], mean, std, &x0, &x1);
-        normal_pair(w[2], w[3], mean, std, &x2, &x3);
-        out[4 * b] = x0;
-        out[4 * b + 1] = x1;
-        out[4 * b + 2] = x2;
-        out[4 * b + 3] = x3;
-    }
+    for (int64_t b = 0; b < blocks; b++) normal_block(out + 4 * b, (uint64_t)b, stream, k0, k1, mean, std);
 }
 
 EQ_KERNEL_VARIANTS(normal_blocks,
@@ -174,12 +173,9 @@ void eq_normal_f32(float *out, int64_t n, uint32_t stream, uint32_t k0, uint32_t
     const int64_t whole = n / 4;
     normal_blocks_dispatch(out, whole, stream, k0, k1, mean, std);
     if (n % 4 != 0) {
-        // The last block, partly used: element i still pairs words 2⌊i/2⌋ and 2⌊i/2⌋ + 1.
-        uint32_t w[4];
+        // The last block, partly used.
         float x[4];
-        philox_block((uint64_t)whole, stream, k0, k1, w);
-        normal_pair(w[0], w[1], mean, std, &x[0], &x[1]);
-        normal_pair(w[2], w[3], mean, std, &x[2], &x[3]);
+        normal_block(x, (uint64_t)whole, stream, k0, k1, mean, std);
         for (int64_t i = 4 * whole; i < n; i++) out[i] = x[i - 4 * whole];
     }
 }

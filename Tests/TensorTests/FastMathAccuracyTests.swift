@@ -138,7 +138,7 @@ enum InstructionSets {
     static func forEach(_ body: (KernelInstructionSet) -> Void) {
         lock.withLock { _ in
             defer { KernelInstructionSet.limit(to: nil) }
-            let available = KernelInstructionSet.allCases.filter { KernelInstructionSet.limit(to: $0) == $0 }
+            let available = KernelInstructionSet.available
             #expect(available.first == .baseline)
             for level in available {
                 #expect(KernelInstructionSet.limit(to: level) == level)

@@ -23,7 +23,10 @@ typedef enum {
     EQKernelISAAVX512 = 2,    // AVX-512 F/DQ/BW/VL (x86-64-v4)
 } EQKernelISA;
 
-/// The level this process's kernels run at: the best the CPU and OS support, capped by
+/// The best level the CPU and OS support, capped by EQUILIBRIUM_KERNEL_ISA in the environment.
+EQKernelISA eq_kernels_supported_isa(void);
+
+/// The level this process's kernels run at: `eq_kernels_supported_isa()`, capped by
 /// `eq_kernels_set_isa_limit`.
 EQKernelISA eq_kernels_isa(void);
 

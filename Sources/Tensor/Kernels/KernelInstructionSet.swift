@@ -15,6 +15,13 @@ public enum KernelInstructionSet: Int, Sendable, CaseIterable, Comparable, Custo
         KernelInstructionSet(rawValue: Int(eq_kernels_isa().rawValue)) ?? .baseline
     }
 
+    /// The levels the kernels can run at here: up to the best the CPU and OS support (capped by
+    /// the environment), whatever `limit(to:)` has set.
+    public static var available: [KernelInstructionSet] {
+        let best = Int(eq_kernels_supported_isa().rawValue)
+        return allCases.filter { $0.rawValue <= best }
+    }
+
     /// Caps the level (nil removes the cap; the environment's cap stays) and returns the level
     /// now in effect, which is below the cap when the CPU lacks it.
     @discardableResult

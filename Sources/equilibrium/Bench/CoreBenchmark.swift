@@ -85,10 +85,9 @@ struct CoreBenchmark {
             ("Tensor.normal", { Tensor.normal([512, 256], key: key) }),
             ("Tensor.uniform", { Tensor.uniform([512, 256], key: key) }),
         ]
-        let levels = KernelInstructionSet.allCases.filter { KernelInstructionSet.limit(to: $0) == $0 }
         defer { KernelInstructionSet.limit(to: nil) }
         for (name, draw) in draws {
-            for level in levels {
+            for level in KernelInstructionSet.available {
                 KernelInstructionSet.limit(to: level)
                 let t = Stopwatch.secondsPerCall(iterations: quick ? 50 : 300) { _ = draw() }
                 rows.append(String(format: "| %@ | %@ | %.1f | %.2f |", name, level.description, t * 1e6, t * 1e9 / 131_072))
