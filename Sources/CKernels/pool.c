@@ -5,8 +5,9 @@
 // with libdispatch's concurrentPerform, whose idle workers sleep, the second thread joined late
 // or not at all. OpenMP runtimes spin for the same reason (GOMP_SPINCOUNT, KMP_BLOCKTIME).
 //
-// Which worker runs which part is fixed by the caller (worker w always gets part w), so the
-// pool never changes a result.
+// `eq_pool_run` fixes which worker runs which part (worker w always gets part w);
+// `eq_pool_run_parts` hands parts to whichever worker is free, for parts that are computed
+// independently. Either way the pool never changes a result.
 
 #include <pthread.h>
 #include <sched.h>
@@ -150,4 +151,34 @@ void eq_pool_run(int64_t workers, eq_pool_task task, void *context) {
         if (++spins % 4096 == 0) sched_yield();
     }
     __atomic_store_n(&busy, 0, __ATOMIC_RELEASE);
+}
+
+// A job of `parts` independent parts, handed out by a shared counter: each worker takes the
+// next part until none is left. Static splits (part w on worker w) make every parallel region
+// wait for its slowest thread; on a shared VM a vCPU that is descheduled for a millisecond
+// stalls the other thread that long. With parts handed out as threads come free, the other
+// thread takes over the remaining parts instead.
+typedef struct {
+    eq_pool_task task;
+    void *context;
+    int64_t parts;
+    int64_t next;
+} parts_job;
+
+static void run_parts(void *context, int64_t worker) {
+    (void)worker;
+    parts_job *job = context;
+    for (;;) {
+        const int64_t part = __atomic_fetch_add(&job->next, 1, __ATOMIC_RELAXED);
+        if (part >= job->parts) return;
+        job->task(job->context, part);
+    }
+}
+
+void eq_pool_run_parts(int64_t parts, int64_t workers, eq_pool_task task, void *context) {
+    if (parts <= 0) return;
+    if (workers > parts) workers = parts;
+    parts_job job = {task, context, parts, 0};
+    // Inline (one worker, or the pool busy), worker 0 takes every part in order.
+    eq_pool_run(workers, run_parts, &job);
 }

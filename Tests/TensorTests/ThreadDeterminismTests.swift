@@ -1,5 +1,6 @@
 import Dispatch
 import Foundation
+import Synchronization
 import Testing
 @testable import Tensor
 
@@ -55,6 +56,30 @@ struct KernelThreadsTests {
         return [y.floats, g.floats]
     }
 
+    /// `forEachRange` covers every item exactly once with ranges of at most ⌈count / ranges⌉
+    /// items, on any thread count, and runs inline below the minimum.
+    @Test func rangesCoverEveryItemOnce() {
+        defer { KernelThreads.set(1) }
+        for threads in [1, 2, 3] {
+            KernelThreads.set(threads)
+            for (count, minimum) in [(0, 1), (1, 1), (10, 3), (64, 1), (1000, 7), (1 << 16, 1 << 15), (100_003, 1 << 10)] {
+                let seen = UnsafeMutablePointer<Int>.allocate(capacity: Swift.max(count, 1))
+                seen.initialize(repeating: 0, count: Swift.max(count, 1))
+                defer { seen.deallocate() }
+                let shared = SharedPointer(base: seen)
+                let calls = Mutex(0)
+                forEachRange(count, minimum: minimum) { range in
+                    calls.withLock { $0 += 1 }
+                    for i in range { shared.base[i] += 1 }
+                }
+                let label = "\(count) items, minimum \(minimum), \(threads) threads"
+                #expect(UnsafeBufferPointer(start: seen, count: count).allSatisfy { $0 == 1 }, "\(label)")
+                let inline = count / minimum < 2 || threads == 1
+                #expect(calls.withLock { $0 } <= (inline ? 1 : threads * rangesPerThread), "\(label)")
+            }
+        }
+    }
+
     @Test func batchNormAndElementwiseSameBitsOnOneThreadAndTwo() {
         var key = RandomKey(seed: 21)
         let x = Tensor.normal([64, 36, 14, 14], key: key.split())
@@ -99,7 +124,9 @@ struct KernelThreadsTests {
 /// The pool behind the kernel threads (`eq_pool_run` through `runOnKernelThreads`): every part
 /// runs exactly once, part 0 on the calling thread and each other part on a thread of its own;
 /// helpers that went to sleep wake for the next job; nested and concurrent calls run inline
-/// and still run every part once.
+/// and still run every part once. Its dynamic form (`eq_pool_run_parts` through `runParts`,
+/// what the kernels use) runs every part once, on at most the workers, each part on the next
+/// free thread.
 @Suite(.serialized)
 struct KernelPoolTests {
     /// Runs one job of `workers` parts; returns how often each part ran and the thread of each.
@@ -166,5 +193,48 @@ struct KernelPoolTests {
             }
         }
         #expect(Array(UnsafeBufferPointer(start: totals, count: 2)) == [1_000, 1_000])
+    }
+    /// Runs `parts` parts on up to `workers` threads through `runParts`; returns how often each
+    /// part ran and the thread of each.
+    static func partsJob(_ parts: Int, workers: Int, _ work: (Int) -> Void = { _ in }) -> (runs: [Int], threads: [UInt]) {
+        let runs = UnsafeMutablePointer<Int>.allocate(capacity: Swift.max(parts, 1))
+        let threads = UnsafeMutablePointer<pthread_t>.allocate(capacity: Swift.max(parts, 1))
+        runs.initialize(repeating: 0, count: Swift.max(parts, 1))
+        defer { runs.deallocate(); threads.deallocate() }
+        runParts(parts, workers: workers) { part in
+            work(part)
+            runs[part] += 1
+            threads[part] = pthread_self()
+        }
+        return (Array(UnsafeBufferPointer(start: runs, count: parts)),
+                UnsafeBufferPointer(start: threads, count: parts).map { UInt($0) })
+    }
+
+    @Test func partsJobsRunEveryPartOnceOnAtMostTheWorkers() {
+        for (parts, workers) in [(0, 2), (1, 3), (2, 2), (5, 2), (25, 2), (7, 1), (100, 4), (3, 8)] {
+            for repetition in 0..<50 {
+                let (runs, threads) = Self.partsJob(parts, workers: workers)
+                #expect(runs == [Int](repeating: 1, count: parts), "\(parts) parts, \(workers) workers, repetition \(repetition)")
+                #expect(Set(threads).count <= Swift.min(parts, workers))
+            }
+        }
+    }
+
+    /// Parts go to whichever thread is free: while one thread sleeps in part 0, the other takes
+    /// the 20 quick parts. (Handed out statically, part k to worker k mod 2, the sleeping thread
+    /// would still owe ten of them.) A job that found the pool busy runs inline on one thread.
+    @Test func partsGoToTheThreadThatIsFree() {
+        var balanced = 0
+        for _ in 0..<5 {
+            let (runs, threads) = Self.partsJob(21, workers: 2) { part in
+                if part == 0 { usleep(20_000) }
+            }
+            #expect(runs == [Int](repeating: 1, count: 21))
+            guard Set(threads).count == 2 else { continue }
+            let onSleeper = threads.filter { $0 == threads[0] }.count
+            #expect(onSleeper <= 3, "the thread that slept in part 0 ran \(onSleeper) of 21 parts")
+            balanced += 1
+        }
+        #expect(balanced >= 3, "only \(balanced) of 5 jobs ran on two threads")
     }
 }

@@ -60,6 +60,13 @@ typedef void (*eq_pool_task)(void *context, int64_t worker);
 /// inline, in order.
 void eq_pool_run(int64_t workers, eq_pool_task task, void *context);
 
+/// Runs task(context, part) for every part in 0 ..< parts on up to `workers` threads, handing
+/// the parts out one at a time to whichever thread is free (an atomic counter), so a thread
+/// that loses its CPU for a while holds up only the part it is on. Which thread runs a part
+/// varies from call to call; callers use it only for parts that are computed independently
+/// and write disjoint memory, whose results therefore do not depend on it.
+void eq_pool_run_parts(int64_t parts, int64_t workers, eq_pool_task task, void *context);
+
 #ifdef __cplusplus
 }
 #endif

@@ -8,8 +8,9 @@ import CKernels
 /// (weight gradients as per-chunk partial sums added in chunk order), large matrix products
 /// by fixed blocks of output rows or columns (`BlockedGEMM`), batch norm and per-channel sums
 /// by channels (each channel's sums keep their order), element-wise maps and Adam's update by
-/// ranges of elements. So a run gives bit-identical numbers on any number of threads. Set it
-/// once at start-up (the CLI's `--threads`), before any kernel runs.
+/// ranges of elements. Which thread runs which piece varies (pieces go to threads as they come
+/// free), and no result depends on it. So a run gives bit-identical numbers on any number of
+/// threads. Set it once at start-up (the CLI's `--threads`), before any kernel runs.
 public enum KernelThreads {
     nonisolated(unsafe) private static var value = 1
 
@@ -20,10 +21,10 @@ public enum KernelThreads {
         value = n
     }
 
-    /// Runs `body` over 0..<count cut into one contiguous range per kernel thread, or inline
-    /// (one thread, or fewer than `minimum` items per thread). For element-wise work outside
-    /// this module (an optimiser's update): items must be independent and write disjoint
-    /// memory, so the ranges never change a result.
+    /// Runs `body` over 0..<count cut into contiguous ranges on the kernel threads (see
+    /// `forEachRange`), or inline (one thread, or fewer than `minimum` items per thread). For
+    /// element-wise work outside this module (an optimiser's update): items must be independent
+    /// and write disjoint memory, so the ranges never change a result.
     public static func forEachSlice(of count: Int, minimum: Int = 1 << 15, _ body: (Range<Int>) -> Void) {
         forEachRange(count, minimum: minimum, body)
     }
@@ -34,57 +35,75 @@ struct SharedPointer<T>: @unchecked Sendable {
     let base: UnsafeMutablePointer<T>
 }
 
-/// Runs `body` over 0..<count cut into one contiguous range per thread, or inline when one
-/// thread is set or the work is too small to repay the hand-off (below `minimum` items per
+/// Runs `body` over 0..<count cut into contiguous ranges, on the kernel threads, or inline when
+/// one thread is set or the work is too small to repay the hand-off (below `minimum` items per
 /// thread). Only for work whose items are independent: the ranges do not change any result.
+/// There are up to `rangesPerThread` ranges per thread (each at least `minimum` items), handed
+/// to the threads as they come free (`eq_pool_run_parts`), so a thread the machine deschedules
+/// for a while leaves its share to the others instead of holding up the region.
 /// On several threads `body` runs as a closure of its own, not inlined: a closure it captures
 /// (an element function passed in) is then called through a pointer for every element, so
 /// per-element work belongs in a function the body calls (`unaryKernel`) or in a value of a
 /// concrete type (`channelSums`), not in a captured closure.
 @inline(__always)
 func forEachRange(_ count: Int, minimum: Int = 1 << 15, _ body: (Range<Int>) -> Void) {
-    let workers = Swift.min(KernelThreads.count, count / Swift.max(minimum, 1))
+    let minimum = Swift.max(minimum, 1)
+    let workers = Swift.min(KernelThreads.count, count / minimum)
     guard workers > 1 else {
         body(0..<count)
         return
     }
-    let size = (count + workers - 1) / workers
-    // The workers write disjoint ranges and all finish before the pool returns.
-    runOnKernelThreads(workers) { worker in
-        let low = worker * size
+    let ranges = Swift.min(workers * rangesPerThread, count / minimum)
+    let size = (count + ranges - 1) / ranges
+    // The ranges are disjoint and all finish before the pool returns.
+    runParts(ranges, workers: workers) { range in
+        let low = range * size
         let high = Swift.min(count, low + size)
         if low < high { body(low..<high) }
     }
 }
 
-/// Runs `body(chunk)` for every chunk in 0..<count on up to `KernelThreads.count` workers;
-/// chunk k always goes to worker k mod workers, so scheduling never changes what is computed.
-/// Only for chunks that write disjoint memory.
+/// Ranges per kernel thread in `forEachRange`: enough that a thread which loses its CPU for part
+/// of a region leaves most of its share to the others, few enough that each range stays long.
+let rangesPerThread = 4
+
+/// Runs `body(chunk)` for every chunk in 0..<count on up to `KernelThreads.count` threads, each
+/// chunk handed to the next thread that is free. Only for chunks that are computed
+/// independently and write disjoint memory, so which thread runs a chunk never changes what
+/// is computed.
 func forEachChunk(_ count: Int, _ body: @Sendable (Int) -> Void) {
     let workers = Swift.min(KernelThreads.count, count)
     if workers <= 1 {
         for chunk in 0..<count { body(chunk) }
         return
     }
-    runOnKernelThreads(workers) { worker in
-        var chunk = worker
-        while chunk < count {
-            body(chunk)
-            chunk += workers
-        }
-    }
+    runParts(count, workers: workers, body)
 }
 
-/// Runs `part(w)` for w in 0..<workers: part 0 on this thread, the others on the pool's helper
-/// threads (`eq_pool_run`, which spin between jobs instead of sleeping: waking a sleeping
-/// thread cost about 100 µs on the development VMs, longer than many of a training step's
-/// parallel regions). Returns when every part has finished.
+/// Runs `part(w)` for w in 0..<workers, part w on worker w (the pool's static form; the kernels
+/// use `runParts`): part 0 on this thread, the others on the pool's helper threads
+/// (`eq_pool_run`, which spin between jobs instead of sleeping: waking a sleeping thread cost
+/// about 100 µs on the development VMs, longer than many of a training step's parallel
+/// regions). Returns when every part has finished.
 func runOnKernelThreads(_ workers: Int, _ part: (Int) -> Void) {
     withoutActuallyEscaping(part) { part in
         var task = part
         withUnsafeMutablePointer(to: &task) { pointer in
             eq_pool_run(Int64(workers), { context, worker in
                 context!.assumingMemoryBound(to: ((Int) -> Void).self).pointee(Int(worker))
+            }, pointer)
+        }
+    }
+}
+
+/// Runs `part(p)` for p in 0..<parts on up to `workers` threads (this one included), each part
+/// on whichever thread is free next (`eq_pool_run_parts`). Returns when every part has finished.
+func runParts(_ parts: Int, workers: Int, _ part: (Int) -> Void) {
+    withoutActuallyEscaping(part) { part in
+        var task = part
+        withUnsafeMutablePointer(to: &task) { pointer in
+            eq_pool_run_parts(Int64(parts), Int64(workers), { context, index in
+                context!.assumingMemoryBound(to: ((Int) -> Void).self).pointee(Int(index))
             }, pointer)
         }
     }
