@@ -5,9 +5,10 @@
 // with libdispatch's concurrentPerform, whose idle workers sleep, the second thread joined late
 // or not at all. OpenMP runtimes spin for the same reason (GOMP_SPINCOUNT, KMP_BLOCKTIME).
 //
-// `eq_pool_run` fixes which worker runs which part (worker w always gets part w);
-// `eq_pool_run_parts` hands parts to whichever worker is free, for parts that are computed
-// independently. Either way the pool never changes a result.
+// `eq_pool_run` runs part w on helper w, or on the caller when helper w has not started it by
+// the time the caller's own part is done; `eq_pool_run_parts` hands parts to whichever thread
+// is free. Parts are computed independently of the thread that runs them, so the pool never
+// changes a result.
 
 #include <pthread.h>
 #include <sched.h>
@@ -23,12 +24,21 @@
 
 // The job word: a counter (bumped per job) in the high bits and the job's worker count in the
 // low 8 bits, published in one atomic store, so a helper decides from one load whether it
-// takes part. A helper that takes part is waited for before the next job is published, so it
-// reads job_task and job_context of its own job; one that does not reads nothing else.
+// takes part. A helper that claims its part (its slot, below) is waited for before the next
+// job is published, so it reads job_task and job_context of its own job; one that does not
+// reads nothing else.
 static uint64_t job_word;
 static eq_pool_task job_task;
 static void *job_context;
-static int64_t remaining;    // helpers of the current job still running
+static int64_t remaining;    // parts 1 ..< workers of the current job not yet finished
+// Per helper, who runs its part of the current job: the job's counter times 4 plus a state.
+// The caller sets PENDING before it publishes the job; the helper, when it sees the job, and
+// the caller, once its own part is done, both try to move PENDING on (to RUNNING, to STOLEN),
+// and exactly one succeeds. So a helper the machine has descheduled does not hold up the
+// region: the caller runs its part instead (the same part, so the same result), and the late
+// helper, finding its slot taken, touches nothing of the job.
+enum { SLOT_PENDING = 0, SLOT_RUNNING = 1, SLOT_STOLEN = 2 };
+static uint64_t slots[EQ_POOL_MAX_HELPERS + 1];
 static int sleepers;         // helpers waiting on `wake`
 static int busy;             // a job is in flight (nested or concurrent calls run inline)
 static int helper_count;     // guarded by spawn_mutex
@@ -88,8 +98,12 @@ static void *helper_main(void *argument) {
         seen = word;
         took_part = start.index < (int64_t)(word & 0xFF);
         if (took_part) {
-            job_task(job_context, start.index);
-            __atomic_sub_fetch(&remaining, 1, __ATOMIC_RELEASE);
+            uint64_t pending = (word >> 8) * 4 + SLOT_PENDING;
+            if (__atomic_compare_exchange_n(&slots[start.index], &pending, pending + SLOT_RUNNING, 0,
+                                            __ATOMIC_ACQ_REL, __ATOMIC_ACQUIRE)) {
+                job_task(job_context, start.index);
+                __atomic_sub_fetch(&remaining, 1, __ATOMIC_RELEASE);
+            }
         }
     }
     return NULL;
@@ -136,14 +150,24 @@ void eq_pool_run(int64_t workers, eq_pool_task task, void *context) {
     job_task = task;
     job_context = context;
     __atomic_store_n(&remaining, workers - 1, __ATOMIC_RELAXED);
-    const uint64_t next = ((__atomic_load_n(&job_word, __ATOMIC_RELAXED) >> 8) + 1) << 8 | (uint64_t)workers;
-    __atomic_store_n(&job_word, next, __ATOMIC_SEQ_CST);
+    const uint64_t counter = (__atomic_load_n(&job_word, __ATOMIC_RELAXED) >> 8) + 1;
+    for (int64_t w = 1; w < workers; w++) __atomic_store_n(&slots[w], counter * 4 + SLOT_PENDING, __ATOMIC_RELAXED);
+    __atomic_store_n(&job_word, counter << 8 | (uint64_t)workers, __ATOMIC_SEQ_CST);
     if (__atomic_load_n(&sleepers, __ATOMIC_SEQ_CST) > 0) {
         pthread_mutex_lock(&sleep_mutex);
         pthread_cond_broadcast(&wake);
         pthread_mutex_unlock(&sleep_mutex);
     }
     task(context, 0);
+    // Parts whose helper has not started yet run here, now.
+    for (int64_t w = 1; w < workers; w++) {
+        uint64_t pending = counter * 4 + SLOT_PENDING;
+        if (__atomic_compare_exchange_n(&slots[w], &pending, pending + SLOT_STOLEN, 0,
+                                        __ATOMIC_ACQ_REL, __ATOMIC_ACQUIRE)) {
+            task(context, w);
+            __atomic_sub_fetch(&remaining, 1, __ATOMIC_RELAXED);
+        }
+    }
     unsigned spins = 0;
     while (__atomic_load_n(&remaining, __ATOMIC_ACQUIRE) > 0) {
         cpu_relax();

@@ -49,15 +49,16 @@ void eq_normal_f32(float *out, int64_t n, uint32_t stream, uint32_t k0, uint32_t
 void eq_normal_f32_from_words(float *out, const uint32_t *words, int64_t pairs,
                               float mean, float std);
 
-/// One part of a parallel job: `task(context, worker)`.
-typedef void (*eq_pool_task)(void *context, int64_t worker);
+/// One part of a parallel job: `task(context, part)`.
+typedef void (*eq_pool_task)(void *context, int64_t part);
 
-/// Runs task(context, w) for w in 0 ..< workers and returns when all have finished: w = 0 on
-/// the calling thread, the others on helper threads that spin for a short while between jobs
-/// before they sleep (pool.c says why). Part w always runs task(context, w), so the split, and
-/// any result, is the caller's choice alone. A call made while another job is in flight (from
-/// inside a task, or from a second thread), or with more than 128 workers, runs its parts
-/// inline, in order.
+/// Runs task(context, w) for w in 0 ..< workers and returns when all have finished: part 0 on
+/// the calling thread, part w on helper thread w, which spins for a short while between jobs
+/// before it sleeps (pool.c says why), or on the calling thread when helper w has not started
+/// it by the time part 0 is done (a helper the machine descheduled does not hold up the job).
+/// Each part runs exactly once; the split, and so any result, is the caller's choice alone. A
+/// call made while another job is in flight (from inside a task, or from a second thread), or
+/// with more than 128 workers, runs its parts inline, in order.
 void eq_pool_run(int64_t workers, eq_pool_task task, void *context);
 
 /// Runs task(context, part) for every part in 0 ..< parts on up to `workers` threads, handing
