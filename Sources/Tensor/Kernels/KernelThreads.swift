@@ -38,9 +38,10 @@ struct SharedPointer<T>: @unchecked Sendable {
 /// Runs `body` over 0..<count cut into contiguous ranges, on the kernel threads, or inline when
 /// one thread is set or the work is too small to repay the hand-off (below `minimum` items per
 /// thread). Only for work whose items are independent: the ranges do not change any result.
-/// There are up to `rangesPerThread` ranges per thread (each at least `minimum` items), handed
-/// to the threads as they come free (`eq_pool_run_parts`), so a thread the machine deschedules
-/// for a while leaves its share to the others instead of holding up the region.
+/// There are up to `rangesPerThread` ranges per thread (all but the last at least `minimum`
+/// items long), handed to the threads as they come free (`eq_pool_run_parts`), so a thread
+/// the machine deschedules for a while leaves its share to the others instead of holding up
+/// the region.
 /// On several threads `body` runs as a closure of its own, not inlined: a closure it captures
 /// (an element function passed in) is then called through a pointer for every element, so
 /// per-element work belongs in a function the body calls (`unaryKernel`) or in a value of a
