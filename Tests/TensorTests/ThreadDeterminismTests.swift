@@ -136,20 +136,29 @@ struct KernelPoolTests {
         while Double(DispatchTime.now().uptimeNanoseconds - start) < microseconds * 1_000 {}
     }
 
-    /// Runs one job of `workers` parts, each `work(part)`; returns how often each part ran and
-    /// the thread of each.
-    static func job(_ workers: Int, _ work: (Int) -> Void = { _ in }) -> (runs: [Int], threads: [UInt]) {
-        let runs = UnsafeMutablePointer<Int>.allocate(capacity: workers)
-        let threads = UnsafeMutablePointer<pthread_t>.allocate(capacity: workers)
-        runs.initialize(repeating: 0, count: workers)
+    /// Runs `parts` parts through `pool` (a job submitter: `runOnKernelThreads` or `runParts`),
+    /// each `work(part)`; returns how often each part ran and the thread of each.
+    static func record(_ parts: Int, _ pool: ((Int) -> Void) -> Void,
+                       _ work: (Int) -> Void) -> (runs: [Int], threads: [UInt]) {
+        let capacity = Swift.max(parts, 1)
+        let runs = UnsafeMutablePointer<Int>.allocate(capacity: capacity)
+        let threads = UnsafeMutablePointer<pthread_t>.allocate(capacity: capacity)
+        runs.initialize(repeating: 0, count: capacity)
         defer { runs.deallocate(); threads.deallocate() }
-        runOnKernelThreads(workers) { part in
-            work(part)
-            runs[part] += 1
-            threads[part] = pthread_self()
+        withoutActuallyEscaping(work) { work in
+            pool { part in
+                work(part)
+                runs[part] += 1
+                threads[part] = pthread_self()
+            }
         }
-        return (Array(UnsafeBufferPointer(start: runs, count: workers)),
-                UnsafeBufferPointer(start: threads, count: workers).map { UInt($0) })
+        return (Array(UnsafeBufferPointer(start: runs, count: parts)),
+                UnsafeBufferPointer(start: threads, count: parts).map { UInt($0) })
+    }
+
+    /// One job of `workers` parts through `runOnKernelThreads`.
+    static func job(_ workers: Int, _ work: (Int) -> Void = { _ in }) -> (runs: [Int], threads: [UInt]) {
+        record(workers, { runOnKernelThreads(workers, $0) }, work)
     }
 
     /// Parts of 300 µs: spinning helpers claim theirs long before part 0 is done, so on an idle
@@ -223,20 +232,9 @@ struct KernelPoolTests {
         }
         #expect(Array(UnsafeBufferPointer(start: totals, count: 2)) == [1_000, 1_000])
     }
-    /// Runs `parts` parts on up to `workers` threads through `runParts`; returns how often each
-    /// part ran and the thread of each.
+    /// One job of `parts` parts on up to `workers` threads through `runParts`.
     static func partsJob(_ parts: Int, workers: Int, _ work: (Int) -> Void = { _ in }) -> (runs: [Int], threads: [UInt]) {
-        let runs = UnsafeMutablePointer<Int>.allocate(capacity: Swift.max(parts, 1))
-        let threads = UnsafeMutablePointer<pthread_t>.allocate(capacity: Swift.max(parts, 1))
-        runs.initialize(repeating: 0, count: Swift.max(parts, 1))
-        defer { runs.deallocate(); threads.deallocate() }
-        runParts(parts, workers: workers) { part in
-            work(part)
-            runs[part] += 1
-            threads[part] = pthread_self()
-        }
-        return (Array(UnsafeBufferPointer(start: runs, count: parts)),
-                UnsafeBufferPointer(start: threads, count: parts).map { UInt($0) })
+        record(parts, { runParts(parts, workers: workers, $0) }, work)
     }
 
     @Test func partsJobsRunEveryPartOnceOnAtMostTheWorkers() {
