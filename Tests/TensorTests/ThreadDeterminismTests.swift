@@ -233,6 +233,7 @@ struct KernelPoolTests {
         }
         #expect(Array(UnsafeBufferPointer(start: totals, count: 2)) == [1_000, 1_000])
     }
+
     /// One job of `parts` parts on up to `workers` threads through `runParts`.
     static func partsJob(_ parts: Int, workers: Int, _ work: (Int) -> Void = { _ in }) -> (runs: [Int], threads: [UInt]) {
         record(parts, { runParts(parts, workers: workers, $0) }, work)

@@ -81,31 +81,32 @@ func forEachChunk(_ count: Int, _ body: @Sendable (Int) -> Void) {
     runParts(count, workers: workers, body)
 }
 
-/// Runs `part(w)` for w in 0..<workers, part w on worker w (the pool's static form; the kernels
-/// use `runParts`): part 0 on this thread, the others on the pool's helper threads
-/// (`eq_pool_run`, which spin between jobs instead of sleeping: waking a sleeping thread cost
-/// about 100 µs on the development VMs, longer than many of a training step's parallel
-/// regions). Returns when every part has finished.
+/// Runs `part(w)` for w in 0..<workers (the pool's static form; the kernels use `runParts`):
+/// part 0 on this thread, part w on the pool's helper thread w, or on this thread when that
+/// helper has not started it by the time part 0 is done (`eq_pool_run`, whose helpers spin
+/// between jobs instead of sleeping: waking a sleeping thread cost about 100 µs on the
+/// development VMs, longer than many of a training step's parallel regions). Returns when
+/// every part has finished.
 func runOnKernelThreads(_ workers: Int, _ part: (Int) -> Void) {
-    withoutActuallyEscaping(part) { part in
-        var task = part
-        withUnsafeMutablePointer(to: &task) { pointer in
-            eq_pool_run(Int64(workers), { context, worker in
-                context!.assumingMemoryBound(to: ((Int) -> Void).self).pointee(Int(worker))
-            }, pointer)
-        }
-    }
+    withPoolTask(part) { eq_pool_run(Int64(workers), callPart, $0) }
 }
 
 /// Runs `part(p)` for p in 0..<parts on up to `workers` threads (this one included), each part
 /// on whichever thread is free next (`eq_pool_run_parts`). Returns when every part has finished.
 func runParts(_ parts: Int, workers: Int, _ part: (Int) -> Void) {
+    withPoolTask(part) { eq_pool_run_parts(Int64(parts), Int64(workers), callPart, $0) }
+}
+
+/// The pool's C callback: calls the Swift closure its context points to with the part index.
+private let callPart: eq_pool_task = { context, index in
+    context!.assumingMemoryBound(to: ((Int) -> Void).self).pointee(Int(index))
+}
+
+/// Hands `submit` a context pointer to `part` for `callPart`, valid until `submit` returns
+/// (every pool call returns only when all its parts have finished).
+private func withPoolTask(_ part: (Int) -> Void, _ submit: (UnsafeMutableRawPointer) -> Void) {
     withoutActuallyEscaping(part) { part in
         var task = part
-        withUnsafeMutablePointer(to: &task) { pointer in
-            eq_pool_run_parts(Int64(parts), Int64(workers), { context, index in
-                context!.assumingMemoryBound(to: ((Int) -> Void).self).pointee(Int(index))
-            }, pointer)
-        }
+        withUnsafeMutablePointer(to: &task) { submit(UnsafeMutableRawPointer($0)) }
     }
 }
